@@ -16,6 +16,7 @@ pub mod attribution;
 pub mod clean;
 pub mod entities;
 pub mod html;
+mod metadata;
 pub mod quotes;
 pub mod segment;
 mod span;
