@@ -29,7 +29,10 @@ pub(super) struct Block {
 
 impl Block {
     pub fn new(text: &str, kind: BlockKind) -> Block {
-        Block { text: collapse_whitespace(text), kind }
+        Block {
+            text: collapse_whitespace(text),
+            kind,
+        }
     }
 }
 
@@ -54,7 +57,10 @@ pub fn clean_text(content: &str) -> CleanArticle {
         .map(|(_, b)| b)
         .collect();
     let kept = drop_debris(body_blocks, header_len.saturating_sub(consumed.len()));
-    CleanArticle { body: assemble(&kept), metadata }
+    CleanArticle {
+        body: assemble(&kept),
+        metadata,
+    }
 }
 
 static MARKDOWN_IMAGE: LazyLock<Regex> =
@@ -126,7 +132,7 @@ pub(super) fn ends_sentence(text: &str) -> bool {
 }
 
 /// A full sentence or more of running text.
-fn is_prose(text: &str) -> bool {
+pub(super) fn is_prose(text: &str) -> bool {
     let words = word_count(text);
     (words >= 12 && ends_sentence(text)) || words >= 40
 }
@@ -145,7 +151,11 @@ fn read_header(blocks: &[Block]) -> (Metadata, usize, Vec<usize>) {
     let mut metadata = Metadata::default();
     let mut consumed = Vec::new();
     let mut updated: Option<String> = None;
-    let header_len = blocks.iter().take(12).take_while(|b| !is_prose(&b.text)).count();
+    let header_len = blocks
+        .iter()
+        .take(12)
+        .take_while(|b| !is_prose(&b.text))
+        .count();
     for (i, block) in blocks.iter().enumerate().take(header_len) {
         let text = block.text.as_str();
         if let Some(line) = metadata::byline_line(text) {
@@ -199,7 +209,7 @@ static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A caption that ends with its credit: "... at the summit. Image: Jane Doe."
 static TRAILING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[\s.(])(?:image|photo|photograph|picture|video|illustration|graphic|credit|file photo)s?\s*(?:credit)?\s*:\s*[^.:]{1,80}\.?\)?$")
+    Regex::new(r"(?:^|[\s.(])(?i:image|photo|photograph|video|illustration|credit|file photo)s?\s*(?i:credit)?\s*:\s*\p{Lu}[^:]{0,60}$")
         .expect("valid regex")
 });
 
@@ -220,9 +230,32 @@ static PROMOTION: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 const IMPERATIVE_STARTS: &[&str] = &[
-    "subscribe", "sign", "get", "join", "download", "follow", "support", "donate", "click", "tap",
-    "register", "log", "become", "try", "start", "unlock", "already", "want", "enjoy", "discover",
-    "don't", "don’t", "receive", "read", "listen", "watch",
+    "subscribe",
+    "sign",
+    "get",
+    "join",
+    "download",
+    "follow",
+    "support",
+    "donate",
+    "click",
+    "tap",
+    "register",
+    "log",
+    "become",
+    "try",
+    "start",
+    "unlock",
+    "already",
+    "want",
+    "enjoy",
+    "discover",
+    "don't",
+    "don’t",
+    "receive",
+    "read",
+    "listen",
+    "watch",
 ];
 
 fn is_promotion(text: &str) -> bool {
@@ -231,7 +264,8 @@ fn is_promotion(text: &str) -> bool {
     }
     let words = word_count(text);
     let first = text.split_whitespace().next().unwrap_or("").to_lowercase();
-    let imperative = IMPERATIVE_STARTS.contains(&first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’'));
+    let imperative = IMPERATIVE_STARTS
+        .contains(&first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’'));
     (words <= 12 && !is_prose(text)) || (imperative && words <= 35) || text.contains('©')
 }
 
@@ -263,7 +297,10 @@ static URL_LINE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Normalised form for spotting a line the page repeats.
 fn repeat_key(text: &str) -> String {
-    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Whether a block is page furniture whatever its neighbours.
@@ -303,7 +340,12 @@ pub(super) fn drop_debris(blocks: Vec<Block>, header_len: usize) -> Vec<Block> {
     }
     drop_related_lists(&blocks, &mut keep);
     drop_promotion_tail(&blocks, &mut keep);
-    blocks.into_iter().zip(keep).filter(|(_, k)| *k).map(|(b, _)| b).collect()
+    blocks
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(b, _)| b)
+        .collect()
 }
 
 /// A "Related" or "Read more" heading and the headline-shaped lines that follow it.
@@ -313,7 +355,10 @@ fn drop_related_lists(blocks: &[Block], keep: &mut [bool]) {
         if RELATED_HEADING.is_match(&blocks[i].text) {
             keep[i] = false;
             let mut j = i + 1;
-            while j < blocks.len() && !is_prose(&blocks[j].text) && word_count(&blocks[j].text) <= 25 {
+            while j < blocks.len()
+                && !is_prose(&blocks[j].text)
+                && word_count(&blocks[j].text) <= 25
+            {
                 keep[j] = false;
                 j += 1;
             }
@@ -375,9 +420,15 @@ mod tests {
     fn header_gives_title_byline_and_date() {
         let text = "Politics\n\nBy Jane Doe and John Roe\n\nSenate passes the budget after a long night\n\nPublished 3:04 PM EDT, Mon May 8, 2023\n\nThe Senate passed the budget early on Monday after a debate that lasted through the night.\n";
         let clean = clean_text(text);
-        assert_eq!(clean.metadata.title.as_deref(), Some("Senate passes the budget after a long night"));
+        assert_eq!(
+            clean.metadata.title.as_deref(),
+            Some("Senate passes the budget after a long night")
+        );
         assert_eq!(clean.metadata.byline.as_deref(), Some("Jane Doe, John Roe"));
-        assert_eq!(clean.metadata.published.as_deref(), Some("2023-05-08T15:04:00-04:00"));
+        assert_eq!(
+            clean.metadata.published.as_deref(),
+            Some("2023-05-08T15:04:00-04:00")
+        );
         assert_eq!(clean.body, "The Senate passed the budget early on Monday after a debate that lasted through the night.");
     }
 
@@ -385,14 +436,22 @@ mod tests {
     fn a_sentence_split_by_a_credit_is_joined() {
         let text = "A headline for the story here\n\nThe minister was cited as saying so by the national\n\nJane Doe/Getty Images\n\nnews agency on Friday.\n\nShe said more later, and the talks went on for days without an agreement in sight.";
         let clean = clean_text(text);
-        assert!(clean.body.starts_with("The minister was cited as saying so by the national news agency on Friday.\n\n"), "{}", clean.body);
+        assert!(
+            clean.body.starts_with(
+                "The minister was cited as saying so by the national news agency on Friday.\n\n"
+            ),
+            "{}",
+            clean.body
+        );
     }
 
     #[test]
     fn a_newsletter_line_inside_the_article_is_dropped_and_the_rest_kept() {
         let mut text = String::from("A headline for the story here\n\n");
         for i in 0..6 {
-            text.push_str(&format!("Paragraph {i} of the story says something that matters to readers today.\n\n"));
+            text.push_str(&format!(
+                "Paragraph {i} of the story says something that matters to readers today.\n\n"
+            ));
             if i == 2 {
                 text.push_str("Sign up for our morning newsletter\n\n");
             }
@@ -405,6 +464,9 @@ mod tests {
     #[test]
     fn emphasis_markers_go_and_link_text_stays() {
         let clean = clean_text("Title of the piece is here\n\nAccording to *Nikkei Asia* and [the agency](https://x.y), the plan is going ahead as announced.");
-        assert_eq!(clean.body, "According to Nikkei Asia and the agency, the plan is going ahead as announced.");
+        assert_eq!(
+            clean.body,
+            "According to Nikkei Asia and the agency, the plan is going ahead as announced."
+        );
     }
 }

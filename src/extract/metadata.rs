@@ -14,13 +14,17 @@ static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)\b{MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b"))
-        .expect("valid regex")
+    Regex::new(&format!(
+        r"(?i)\b{MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b"
+    ))
+    .expect("valid regex")
 });
 
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\.?,?\s+(\d{{4}})\b"))
-        .expect("valid regex")
+    Regex::new(&format!(
+        r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\.?,?\s+(\d{{4}})\b"
+    ))
+    .expect("valid regex")
 });
 
 /// A clock time with an optional meridiem and a time-zone abbreviation.
@@ -41,8 +45,13 @@ static DATE_LINE_FILLER: LazyLock<Regex> = LazyLock::new(|| {
 
 fn month_number(name: &str) -> Option<u32> {
     let lower = name.to_ascii_lowercase();
-    let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-    months.iter().position(|m| lower.starts_with(m)).map(|i| i as u32 + 1)
+    let months = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    months
+        .iter()
+        .position(|m| lower.starts_with(m))
+        .map(|i| i as u32 + 1)
 }
 
 fn valid_ymd(year: i32, month: u32, day: u32) -> Option<String> {
@@ -104,17 +113,29 @@ pub fn find_date(text: &str) -> Option<FoundDate> {
             }
             _ => date,
         };
-        Some(FoundDate { value, start: whole.start(), end: whole.end() })
+        Some(FoundDate {
+            value,
+            start: whole.start(),
+            end: whole.end(),
+        })
     }));
     consider(MONTH_DAY_YEAR.captures_iter(text).find_map(|c| {
         let whole = c.get(0)?;
         let value = valid_ymd(c[3].parse().ok()?, month_number(&c[1])?, c[2].parse().ok()?)?;
-        Some(FoundDate { value, start: whole.start(), end: whole.end() })
+        Some(FoundDate {
+            value,
+            start: whole.start(),
+            end: whole.end(),
+        })
     }));
     consider(DAY_MONTH_YEAR.captures_iter(text).find_map(|c| {
         let whole = c.get(0)?;
         let value = valid_ymd(c[3].parse().ok()?, month_number(&c[2])?, c[1].parse().ok()?)?;
-        Some(FoundDate { value, start: whole.start(), end: whole.end() })
+        Some(FoundDate {
+            value,
+            start: whole.start(),
+            end: whole.end(),
+        })
     }));
     let mut found = best?;
     if found.value.len() == 10 {
@@ -147,7 +168,9 @@ pub fn normalize_date(value: &str) -> Option<String> {
 /// Whether a line says "Updated ..." or "Modified ..." rather than when it was published.
 pub fn is_update_line(line: &str) -> bool {
     let lower = line.trim_start().to_ascii_lowercase();
-    lower.starts_with("updated") || lower.starts_with("last updated") || lower.starts_with("modified")
+    lower.starts_with("updated")
+        || lower.starts_with("last updated")
+        || lower.starts_with("modified")
 }
 
 /// The date of a line that states nothing but a date ("Friday, July 21, 2017",
@@ -199,14 +222,22 @@ pub fn byline_line(line: &str) -> Option<BylineLine> {
             }
         }
         let names = author_names(cut_trailers(rest));
-        return (!names.is_empty()).then(|| BylineLine { names, date: date.map(|d| d.value), organisation: None });
+        return (!names.is_empty()).then(|| BylineLine {
+            names,
+            date: date.map(|d| d.value),
+            organisation: None,
+        });
     }
     if date.is_none() {
         if let Some(c) = NAME_BAR_ORG.captures(line) {
             let names = author_names(&c[1]);
             let organisation = c[2].trim();
             if !names.is_empty() && organisation.split_whitespace().count() <= 4 {
-                return Some(BylineLine { names, date: None, organisation: Some(organisation.to_string()) });
+                return Some(BylineLine {
+                    names,
+                    date: None,
+                    organisation: Some(organisation.to_string()),
+                });
             }
         }
     }
@@ -217,7 +248,17 @@ pub fn byline_line(line: &str) -> Option<BylineLine> {
 fn cut_trailers(rest: &str) -> &str {
     let lower = rest.to_ascii_lowercase();
     let mut end = rest.len();
-    for marker in [" on ", " | ", " published", " updated", " posted", " - ", " — ", " – ", "\u{a0}|"] {
+    for marker in [
+        " on ",
+        " | ",
+        " published",
+        " updated",
+        " posted",
+        " - ",
+        " — ",
+        " – ",
+        "\u{a0}|",
+    ] {
         if let Some(i) = lower.find(marker) {
             end = end.min(i);
         }
@@ -227,16 +268,67 @@ fn cut_trailers(rest: &str) -> &str {
 
 /// Words that show a byline names a role, a desk or a site rather than a person.
 const NOT_A_PERSON: &[&str] = &[
-    "staff", "print", "editor", "editors", "editorial", "newsroom", "desk", "reporter", "reporters",
-    "correspondent", "wire", "wires", "agency", "news", "team", "admin", "administrator", "contributor",
-    "contributors", "writer", "writers", "board", "press", "media", "online", "digital", "services",
-    "service", "associated", "reuters", "bureau", "guest", "share", "email", "comments", "the",
-    "published", "updated", "photo", "photos", "video", "subscribe", "follow", "sponsored", "partner",
-    "content", "opinion", "analysis", "politics", "world", "business", "sports", "health", "science",
+    "staff",
+    "print",
+    "editor",
+    "editors",
+    "editorial",
+    "newsroom",
+    "desk",
+    "reporter",
+    "reporters",
+    "correspondent",
+    "wire",
+    "wires",
+    "agency",
+    "news",
+    "team",
+    "admin",
+    "administrator",
+    "contributor",
+    "contributors",
+    "writer",
+    "writers",
+    "board",
+    "press",
+    "media",
+    "online",
+    "digital",
+    "services",
+    "service",
+    "associated",
+    "reuters",
+    "bureau",
+    "guest",
+    "share",
+    "email",
+    "comments",
+    "the",
+    "published",
+    "updated",
+    "photo",
+    "photos",
+    "video",
+    "subscribe",
+    "follow",
+    "sponsored",
+    "partner",
+    "content",
+    "opinion",
+    "analysis",
+    "politics",
+    "world",
+    "business",
+    "sports",
+    "health",
+    "science",
 ];
 
 /// Particles that may stand lower-case inside a name.
-const NAME_PARTICLES: &[&str] = &["van", "von", "de", "der", "den", "da", "di", "del", "la", "le", "bin", "ibn", "al", "el", "du", "dos", "y"];
+const NAME_PARTICLES: &[&str] = &[
+    "van", "von", "de", "der", "den", "da", "di", "del", "la", "le", "bin", "ibn", "al", "el",
+    "du", "dos", "y",
+];
 
 /// Whether a string looks like one person's name: two to five words, capitalised,
 /// without digits, e-mail or URL, and no role or site word.
@@ -245,14 +337,22 @@ pub fn is_person_name(name: &str) -> bool {
     if !(2..=5).contains(&words.len()) || name.len() > 60 {
         return false;
     }
-    if name.chars().any(|c| c.is_ascii_digit() || matches!(c, '@' | '/' | ':' | '|' | '#' | '(' | ')' | '?' | '!')) {
+    if name.chars().any(|c| {
+        c.is_ascii_digit() || matches!(c, '@' | '/' | ':' | '|' | '#' | '(' | ')' | '?' | '!')
+    }) {
         return false;
     }
-    let capitalised = words.iter().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count();
+    let capitalised = words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
     let all_ok = words.iter().all(|w| {
-        let lower = w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+        let lower = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
         let starts_upper = w.chars().next().is_some_and(char::is_uppercase);
-        !NOT_A_PERSON.contains(&lower.as_str()) && (starts_upper || NAME_PARTICLES.contains(&lower.as_str()))
+        !NOT_A_PERSON.contains(&lower.as_str())
+            && (starts_upper || NAME_PARTICLES.contains(&lower.as_str()))
     });
     let shouting = words.len() > 1 && words.iter().all(|w| w.chars().all(|c| !c.is_lowercase()));
     all_ok && capitalised >= 2 && !shouting
@@ -266,7 +366,9 @@ fn title_case_if_shouting(name: &str) -> String {
     name.split_whitespace()
         .map(|w| {
             let mut chars = w.chars();
-            chars.next().map_or(String::new(), |first| first.to_string() + &chars.as_str().to_lowercase())
+            chars.next().map_or(String::new(), |first| {
+                first.to_string() + &chars.as_str().to_lowercase()
+            })
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -277,9 +379,16 @@ fn title_case_if_shouting(name: &str) -> String {
 pub fn author_names(list: &str) -> String {
     let list = MARKDOWN_LINK.replace_all(list, "$1");
     let mut names: Vec<String> = Vec::new();
-    let normalised = list.replace(" and ", ",").replace(" & ", ",").replace(';', ",");
+    let normalised = list
+        .replace(" and ", ",")
+        .replace(" & ", ",")
+        .replace(';', ",");
     for part in normalised.split(',') {
-        let part = part.trim().trim_start_matches("By ").trim_start_matches("by ").trim();
+        let part = part
+            .trim()
+            .trim_start_matches("By ")
+            .trim_start_matches("by ")
+            .trim();
         let part = part.trim_matches(|c: char| !c.is_alphanumeric() && c != '.');
         let candidate = title_case_if_shouting(part);
         if is_person_name(&candidate) && !names.contains(&candidate) {
@@ -296,7 +405,10 @@ pub static MARKDOWN_LINK: LazyLock<Regex> =
 const TITLE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » "];
 
 fn fold(text: &str) -> String {
-    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// A page title without the site name a page adds to it ("... | CNN Politics",
@@ -339,23 +451,44 @@ mod tests {
     #[test]
     fn dates_in_the_usual_forms() {
         assert_eq!(normalize_date("May 7, 2023").as_deref(), Some("2023-05-07"));
-        assert_eq!(normalize_date("Friday, July 21, 2017").as_deref(), Some("2017-07-21"));
-        assert_eq!(normalize_date("7th May 2023").as_deref(), Some("2023-05-07"));
-        assert_eq!(normalize_date("2023-05-07T10:30:00Z").as_deref(), Some("2023-05-07T10:30:00Z"));
-        assert_eq!(normalize_date("2023-05-07T10:30:00+0200").as_deref(), Some("2023-05-07T10:30:00+02:00"));
+        assert_eq!(
+            normalize_date("Friday, July 21, 2017").as_deref(),
+            Some("2017-07-21")
+        );
+        assert_eq!(
+            normalize_date("7th May 2023").as_deref(),
+            Some("2023-05-07")
+        );
+        assert_eq!(
+            normalize_date("2023-05-07T10:30:00Z").as_deref(),
+            Some("2023-05-07T10:30:00Z")
+        );
+        assert_eq!(
+            normalize_date("2023-05-07T10:30:00+0200").as_deref(),
+            Some("2023-05-07T10:30:00+02:00")
+        );
         assert_eq!(normalize_date("Feb 30, 2023"), None);
     }
 
     #[test]
     fn a_stated_time_with_its_zone_becomes_a_datetime() {
         let line = "Published 3:04 PM EDT, Mon May 8, 2023";
-        assert_eq!(date_line(line).as_deref(), Some("2023-05-08T15:04:00-04:00"));
+        assert_eq!(
+            date_line(line).as_deref(),
+            Some("2023-05-08T15:04:00-04:00")
+        );
     }
 
     #[test]
     fn a_sentence_with_a_date_is_no_date_line() {
-        assert_eq!(date_line("The summit opened on May 8, 2023 in Vilnius."), None);
-        assert_eq!(date_line("Tuesday, May 3, 2011").as_deref(), Some("2011-05-03"));
+        assert_eq!(
+            date_line("The summit opened on May 8, 2023 in Vilnius."),
+            None
+        );
+        assert_eq!(
+            date_line("Tuesday, May 3, 2011").as_deref(),
+            Some("2011-05-03")
+        );
     }
 
     #[test]
@@ -363,10 +496,21 @@ mod tests {
         let b = byline_line("Written by [Angeline Tan](#) on May 7, 2023").expect("a byline");
         assert_eq!(b.names, "Angeline Tan");
         assert_eq!(b.date.as_deref(), Some("2023-05-07"));
-        assert_eq!(byline_line("By JANE DOE and John Roe").expect("a byline").names, "Jane Doe, John Roe");
+        assert_eq!(
+            byline_line("By JANE DOE and John Roe")
+                .expect("a byline")
+                .names,
+            "Jane Doe, John Roe"
+        );
         let reuters = byline_line("Jane Doe | Reuters").expect("a byline");
-        assert_eq!((reuters.names.as_str(), reuters.organisation.as_deref()), ("Jane Doe", Some("Reuters")));
-        assert_eq!(byline_line("By the end of the day, the talks had failed."), None);
+        assert_eq!(
+            (reuters.names.as_str(), reuters.organisation.as_deref()),
+            ("Jane Doe", Some("Reuters"))
+        );
+        assert_eq!(
+            byline_line("By the end of the day, the talks had failed."),
+            None
+        );
         assert_eq!(byline_line("By CNN Staff"), None);
     }
 
@@ -380,9 +524,21 @@ mod tests {
 
     #[test]
     fn titles_lose_their_site_name() {
-        assert_eq!(strip_site_name("Senate passes the budget bill | CNN Politics", Some("CNN")), "Senate passes the budget bill");
-        assert_eq!(strip_site_name("Senate passes the budget bill - The Daily Planet", None), "Senate passes the budget bill");
-        assert_eq!(strip_site_name("Daily Planet | Senate passes the budget bill at last", None), "Senate passes the budget bill at last");
-        assert_eq!(strip_site_name("Pay rise - or not?", None), "Pay rise - or not?");
+        assert_eq!(
+            strip_site_name("Senate passes the budget bill | CNN Politics", Some("CNN")),
+            "Senate passes the budget bill"
+        );
+        assert_eq!(
+            strip_site_name("Senate passes the budget bill - The Daily Planet", None),
+            "Senate passes the budget bill"
+        );
+        assert_eq!(
+            strip_site_name("Daily Planet | Senate passes the budget bill at last", None),
+            "Senate passes the budget bill at last"
+        );
+        assert_eq!(
+            strip_site_name("Pay rise - or not?", None),
+            "Pay rise - or not?"
+        );
     }
 }
