@@ -499,7 +499,7 @@ fn json_ld_objects<'a>(value: &'a Value, out: &mut Vec<&'a Value>, depth: usize)
 fn json_string(value: Option<&Value>) -> Option<String> {
     match value? {
         Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
-        Value::Object(map) => json_string(map.get("name").or_else(|| map.get("@id"))),
+        Value::Object(map) => json_string(map.get("name")),
         Value::Array(items) => items.iter().find_map(|v| json_string(Some(v))),
         _ => None,
     }
@@ -545,9 +545,11 @@ fn linked_data(document: &Html) -> LinkedData {
             found.publisher = found
                 .publisher
                 .or_else(|| json_string(object.get("publisher")));
-            found.url = found.url.or_else(|| {
-                json_string(object.get("url").or_else(|| object.get("mainEntityOfPage")))
-            });
+            let page = object.get("mainEntityOfPage");
+            let page_id = page.and_then(|p| p.get("@id")).or(page);
+            found.url = found
+                .url
+                .or_else(|| json_string(object.get("url").or(page_id)));
         }
     }
     found

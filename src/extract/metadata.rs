@@ -430,7 +430,8 @@ pub fn strip_site_name(title: &str, site: Option<&str>) -> String {
             })
             .collect();
         if !kept.is_empty() && kept.len() < parts.len() {
-            return kept.join(separator);
+            // "Story | Section | Site": the section goes with the site.
+            return strip_site_name(&kept.join(separator), None);
         }
     }
     let words = |p: &str| p.split_whitespace().count();
@@ -539,6 +540,13 @@ mod tests {
         assert_eq!(
             strip_site_name("Pay rise - or not?", None),
             "Pay rise - or not?"
+        );
+        assert_eq!(
+            strip_site_name(
+                "Families flee the floods in the north | World News | Daily Planet",
+                Some("Daily Planet")
+            ),
+            "Families flee the floods in the north"
         );
     }
 }
