@@ -74,6 +74,9 @@ static BULLET: LazyLock<Regex> =
 /// Markdown formatting removed, link text kept.
 fn strip_markdown(line: &str) -> String {
     let line = line.trim_start_matches('#').trim_start_matches('>').trim();
+    if !line.contains(['[', '*']) {
+        return line.to_string();
+    }
     let line = MARKDOWN_IMAGE.replace_all(line, "");
     let line = MARKDOWN_LINK.replace_all(&line, "$1");
     MARKDOWN_EMPHASIS.replace_all(&line, "$1").into_owned()
@@ -119,8 +122,13 @@ fn text_blocks(content: &str) -> Vec<Block> {
     blocks
 }
 
+/// Words in a block's text, whose whitespace is already collapsed to single spaces.
 pub(super) fn word_count(text: &str) -> usize {
-    text.split_whitespace().count()
+    if text.is_empty() {
+        0
+    } else {
+        memchr::memchr_iter(b' ', text.as_bytes()).count() + 1
+    }
 }
 
 /// Whether the text ends a sentence (closing quotes and brackets aside).
@@ -202,7 +210,7 @@ fn read_header(blocks: &[Block]) -> (Metadata, usize, Vec<usize>) {
 /// Photo and image credits: agencies, stock libraries, "Photo:" labels.
 static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(getty|istock(?:photo)?|shutterstock|alamy|ap photo|afp photo|reuters/|/reuters|/ap\b|/afp\b|epa-efe|associated press photo|photo credit|image credit|courtesy of|pool photo|file photo|photograph(?:er)?\s*:|photo\s*:|image\s*:|credit\s*:|illustration\s*:|picture\s*:|video\s*:|source\s*:)",
+        r"(?i)(?-u:\b)(getty|istock(?:photo)?|shutterstock|alamy|ap photo|afp photo|reuters/|/reuters|/ap(?-u:\b)|/afp(?-u:\b)|epa-efe|associated press photo|photo credit|image credit|courtesy of|pool photo|file photo|photograph(?:er)?\s*:|photo\s*:|image\s*:|credit\s*:|illustration\s*:|picture\s*:|video\s*:|source\s*:)",
     )
     .expect("valid regex")
 });
@@ -218,13 +226,18 @@ fn is_credit(text: &str) -> bool {
     if words <= 14 && !is_prose(text) && CREDIT.is_match(text) {
         return true;
     }
-    words <= 90 && TRAILING_CREDIT.is_match(text)
+    // The credit stands in the last few dozen characters.
+    let mut tail_start = text.len().saturating_sub(100);
+    while !text.is_char_boundary(tail_start) {
+        tail_start += 1;
+    }
+    words <= 90 && text[tail_start..].contains(':') && TRAILING_CREDIT.is_match(&text[tail_start..])
 }
 
 /// Subscription, newsletter, account and promotion vocabulary.
 static PROMOTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(subscribe|subscribers?|subscription|sign up|sign-up|newsletters?|in your inbox|cancel anytime|free trial|unlimited access|digital access|money[- ]back|log ?in|register now|create an account|download (?:our|the) app|follow us|support (?:our|independent) journalism|donate|become a (?:member|subscriber|patron)|already a subscriber|what['’]s included|sponsored content|paid content|privacy policy|terms of (?:use|service)|cookies?|all rights reserved|copyright|per (?:month|year)|ad[- ]free)\b|©",
+        r"(?i)(?-u:\b)(subscribe|subscribers?|subscription|sign up|sign-up|newsletters?|in your inbox|cancel anytime|free trial|unlimited access|digital access|money[- ]back|log ?in|register now|create an account|download (?:our|the) app|follow us|support (?:our|independent) journalism|donate|become a (?:member|subscriber|patron)|already a subscriber|what['’]s included|sponsored content|paid content|privacy policy|terms of (?:use|service)|cookies?|all rights reserved|copyright|per (?:month|year)|ad[- ]free)(?-u:\b)|©",
     )
     .expect("valid regex")
 });
@@ -296,39 +309,43 @@ static URL_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Normalised form for spotting a line the page repeats.
-fn repeat_key(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
+fn repeat_key(text: &str) -> Vec<u8> {
+    // Bytewise: ASCII folded, other characters kept as they are.
+    text.bytes()
+        .filter(|b| b.is_ascii_alphanumeric() || *b >= 0x80)
+        .map(|b| b.to_ascii_lowercase())
         .collect()
 }
 
 /// Whether a block is page furniture whatever its neighbours.
 fn is_furniture(text: &str) -> bool {
-    WIDGET.is_match(text)
-        || INLINE_RELATED.is_match(text)
-        || URL_LINE.is_match(text)
-        || is_credit(text)
-        || is_promotion(text)
-        || (word_count(text) <= 20 && metadata::byline_line(text).is_some())
-        || metadata::date_line(text).is_some()
+    let words = word_count(text);
+    // Widgets, links and bylines are short lines; the line-shaped patterns only run there.
+    let short_line = words <= 20
+        && (WIDGET.is_match(text)
+            || INLINE_RELATED.is_match(text)
+            || URL_LINE.is_match(text)
+            || metadata::byline_line(text).is_some()
+            || metadata::date_line(text).is_some());
+    short_line || is_credit(text) || is_promotion(text)
 }
 
 /// Drops page debris; `header_len` leading blocks are the rest of the page header, where
 /// short lines that are not sentences (a section name, "5 min read") are furniture too.
 pub(super) fn drop_debris(blocks: Vec<Block>, header_len: usize) -> Vec<Block> {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    let keys: Vec<String> = blocks.iter().map(|b| repeat_key(&b.text)).collect();
+    let mut counts: HashMap<Vec<u8>, usize> = HashMap::new();
+    let keys: Vec<Vec<u8>> = blocks.iter().map(|b| repeat_key(&b.text)).collect();
     for key in &keys {
         *counts.entry(key.clone()).or_default() += 1;
     }
-    let mut seen: HashMap<&str, ()> = HashMap::new();
+    let mut seen: HashMap<&[u8], ()> = HashMap::new();
+    let furniture: Vec<bool> = blocks.iter().map(|b| is_furniture(&b.text)).collect();
     let mut keep = vec![true; blocks.len()];
     for (i, block) in blocks.iter().enumerate() {
         let text = block.text.as_str();
         let repeated = counts.get(&keys[i]).copied().unwrap_or(0) > 1;
-        let first_time = seen.insert(keys[i].as_str(), ()).is_none();
-        keep[i] = if keys[i].is_empty() || is_furniture(text) {
+        let first_time = seen.insert(keys[i].as_slice(), ()).is_none();
+        keep[i] = if keys[i].is_empty() || furniture[i] {
             false
         } else if repeated {
             // A repeated sentence is a pull quote: keep it once; a repeated short line
@@ -339,7 +356,7 @@ pub(super) fn drop_debris(blocks: Vec<Block>, header_len: usize) -> Vec<Block> {
         };
     }
     drop_related_lists(&blocks, &mut keep);
-    drop_promotion_tail(&blocks, &mut keep);
+    drop_promotion_tail(&blocks, &furniture, &mut keep);
     blocks
         .into_iter()
         .zip(keep)
@@ -371,14 +388,14 @@ fn drop_related_lists(blocks: &[Block], keep: &mut [bool]) {
 
 /// A subscription or promotion block at the end: from a promotion line in the second half
 /// of the page on, when most of what follows is promotion, lists or furniture.
-fn drop_promotion_tail(blocks: &[Block], keep: &mut [bool]) {
+fn drop_promotion_tail(blocks: &[Block], furniture: &[bool], keep: &mut [bool]) {
     let n = blocks.len();
-    let promo_like: Vec<bool> = blocks
-        .iter()
-        .map(|b| b.kind == BlockKind::ListItem || is_promotion(&b.text) || is_furniture(&b.text))
+    let promotion: Vec<bool> = blocks.iter().map(|b| is_promotion(&b.text)).collect();
+    let promo_like: Vec<bool> = (0..n)
+        .map(|i| blocks[i].kind == BlockKind::ListItem || promotion[i] || furniture[i])
         .collect();
     for start in n / 2..n {
-        if !is_promotion(&blocks[start].text) {
+        if !promotion[start] {
             continue;
         }
         let rest = n - start;

@@ -21,28 +21,76 @@ fn selector(css: &str) -> Selector {
     Selector::parse(css).expect("valid selector")
 }
 
-static JSON_LD: LazyLock<Selector> =
-    LazyLock::new(|| selector(r#"script[type="application/ld+json"]"#));
-static META: LazyLock<Selector> = LazyLock::new(|| selector("meta"));
-static CANONICAL: LazyLock<Selector> = LazyLock::new(|| selector(r#"link[rel="canonical"]"#));
-static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
-static H1: LazyLock<Selector> = LazyLock::new(|| selector("h1"));
-static TIME: LazyLock<Selector> = LazyLock::new(|| selector("time[datetime]"));
-static ARTICLE_BODY: LazyLock<Selector> = LazyLock::new(|| selector(r#"[itemprop="articleBody"]"#));
-static ARTICLE: LazyLock<Selector> = LazyLock::new(|| selector("article"));
-static MAIN: LazyLock<Selector> = LazyLock::new(|| selector(r#"main, [role="main"]"#));
 static PARAGRAPH: LazyLock<Selector> = LazyLock::new(|| selector("p"));
-static BYLINE_ELEMENT: LazyLock<Selector> = LazyLock::new(|| {
-    selector(
-        r#"[rel="author"], [itemprop="author"], [class*="byline"], [class*="author"], [id*="byline"]"#,
-    )
-});
+static LINK: LazyLock<Selector> = LazyLock::new(|| selector("a"));
+
+/// The elements the cleaner reads, gathered in one walk over the page.
+#[derive(Default)]
+struct PageParts<'a> {
+    metas: Vec<ElementRef<'a>>,
+    json_ld: Vec<ElementRef<'a>>,
+    canonical: Option<ElementRef<'a>>,
+    title: Option<ElementRef<'a>>,
+    h1: Vec<ElementRef<'a>>,
+    times: Vec<ElementRef<'a>>,
+    article_bodies: Vec<ElementRef<'a>>,
+    articles: Vec<ElementRef<'a>>,
+    mains: Vec<ElementRef<'a>>,
+    bylines: Vec<ElementRef<'a>>,
+    body: Option<ElementRef<'a>>,
+}
+
+impl<'a> PageParts<'a> {
+    fn gather(document: &'a Html) -> PageParts<'a> {
+        let mut parts = PageParts::default();
+        for element in document
+            .root_element()
+            .descendants()
+            .filter_map(ElementRef::wrap)
+        {
+            let e = element.value();
+            let attr_is = |name: &str, value: &str| {
+                e.attr(name)
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case(value))
+            };
+            match e.name() {
+                "meta" => parts.metas.push(element),
+                "script" if attr_is("type", "application/ld+json") => parts.json_ld.push(element),
+                "link" if parts.canonical.is_none() && attr_is("rel", "canonical") => {
+                    parts.canonical = Some(element)
+                }
+                "title" if parts.title.is_none() => parts.title = Some(element),
+                "h1" => parts.h1.push(element),
+                "time" if e.attr("datetime").is_some() => parts.times.push(element),
+                "article" => parts.articles.push(element),
+                "main" => parts.mains.push(element),
+                "body" if parts.body.is_none() => parts.body = Some(element),
+                _ => {}
+            }
+            if attr_is("itemprop", "articleBody") {
+                parts.article_bodies.push(element);
+            }
+            if attr_is("role", "main") {
+                parts.mains.push(element);
+            }
+            let named_byline = ["class", "id"].iter().filter_map(|a| e.attr(a)).any(|v| {
+                let v = v.to_ascii_lowercase();
+                v.contains("byline") || v.contains("author")
+            });
+            if named_byline || attr_is("rel", "author") || attr_is("itemprop", "author") {
+                parts.bylines.push(element);
+            }
+        }
+        parts
+    }
+}
 
 pub fn clean_html(content: &str) -> CleanArticle {
     let document = Html::parse_document(&limit_nesting(content));
-    let root = main_content(&document);
+    let parts = PageParts::gather(&document);
+    let root = main_content(&document, &parts);
     let mut blocks = root.map(content_blocks).unwrap_or_default();
-    let mut metadata = page_metadata(&document, &blocks);
+    let mut metadata = page_metadata(&document, &parts, &blocks);
     if let Some(title) = &metadata.title {
         let key = fold(title);
         blocks.retain(|b| b.kind != BlockKind::Heading || fold(&b.text) != key);
@@ -79,9 +127,9 @@ fn limit_nesting(content: &str) -> std::borrow::Cow<'_, str> {
     let mut open: Vec<&str> = Vec::new();
     let mut dropped: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
-    while let Some(offset) = bytes[i..].iter().position(|b| *b == b'<') {
+    while let Some(offset) = memchr::memchr(b'<', &bytes[i..]) {
         let start = i + offset;
-        let Some(len) = bytes[start..].iter().position(|b| *b == b'>') else {
+        let Some(len) = memchr::memchr(b'>', &bytes[start..]) else {
             break;
         };
         let end = start + len + 1;
@@ -128,7 +176,7 @@ fn limit_nesting(content: &str) -> std::borrow::Cow<'_, str> {
 /// Where `</name` next starts, case-insensitively, from `from` on.
 fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
     let mut i = from;
-    while let Some(offset) = bytes.get(i..)?.windows(2).position(|w| w == b"</") {
+    while let Some(offset) = memchr::memmem::find(bytes.get(i..)?, b"</") {
         let at = i + offset;
         let candidate = bytes.get(at + 2..at + 2 + name.len())?;
         if candidate.eq_ignore_ascii_case(name) {
@@ -156,12 +204,13 @@ fn paragraph_text_len(element: ElementRef) -> usize {
 
 /// The element that holds the story: a semantic container when it holds most of the
 /// page's paragraph text, else the region densest in paragraph text.
-fn main_content(document: &Html) -> Option<ElementRef<'_>> {
+fn main_content<'a>(document: &'a Html, parts: &PageParts<'a>) -> Option<ElementRef<'a>> {
     let densest = densest_region(document);
     let densest_len = densest.map_or(0, paragraph_text_len);
-    for candidates in [&*ARTICLE_BODY, &*ARTICLE, &*MAIN] {
-        let best = document
-            .select(candidates)
+    for candidates in [&parts.article_bodies, &parts.articles, &parts.mains] {
+        let best = candidates
+            .iter()
+            .copied()
             .max_by_key(|e| paragraph_text_len(*e));
         if let Some(best) = best {
             let len = paragraph_text_len(best);
@@ -170,21 +219,42 @@ fn main_content(document: &Html) -> Option<ElementRef<'_>> {
             }
         }
     }
-    densest
-        .or_else(|| document.select(&selector("body")).next())
-        .or(Some(document.root_element()))
+    densest.or(parts.body).or(Some(document.root_element()))
 }
 
 /// Each paragraph credits its text (less its link text) to its parent, half to the
 /// grandparent and a third to the next ancestor; the best-scored element wins.
 fn densest_region(document: &Html) -> Option<ElementRef<'_>> {
     let mut scores: HashMap<ego_tree::NodeId, usize> = HashMap::new();
-    for p in document.select(&PARAGRAPH) {
-        if is_skipped(&p) {
+    let mut skipping: Option<ego_tree::NodeId> = None;
+    for edge in document.root_element().traverse() {
+        let node = match edge {
+            Edge::Close(node) => {
+                if skipping == Some(node.id()) {
+                    skipping = None;
+                }
+                continue;
+            }
+            Edge::Open(node) => node,
+        };
+        let Some(element) = node.value().as_element() else {
+            continue;
+        };
+        if skipping.is_some() {
             continue;
         }
+        if marks_furniture(element) {
+            skipping = Some(node.id());
+            continue;
+        }
+        if element.name() != "p" {
+            continue;
+        }
+        let Some(p) = ElementRef::wrap(node) else {
+            continue;
+        };
         let total = text_len(p);
-        let links: usize = p.select(&selector("a")).map(text_len).sum();
+        let links: usize = p.select(&LINK).map(text_len).sum();
         let score = total.saturating_sub(links * 2);
         if score < 25 {
             continue;
@@ -329,10 +399,7 @@ fn marks_furniture(element: &scraper::node::Element) -> bool {
     let names = element.attr("class").into_iter().chain(element.attr("id"));
     names
         .flat_map(|n| n.split(|c: char| c.is_whitespace() || c == '-' || c == '_'))
-        .any(|word| {
-            let word = word.to_ascii_lowercase();
-            FURNITURE_WORDS.contains(&word.as_str())
-        })
+        .any(|word| FURNITURE_WORDS.iter().any(|f| f.eq_ignore_ascii_case(word)))
 }
 
 /// Whether an element or one of its ancestors is furniture.
@@ -514,9 +581,9 @@ fn json_authors(value: Option<&Value>) -> Option<String> {
     Some(metadata::author_names(&names.join(", "))).filter(|n| !n.is_empty())
 }
 
-fn linked_data(document: &Html) -> LinkedData {
+fn linked_data(parts: &PageParts) -> LinkedData {
     let mut found = LinkedData::default();
-    for script in document.select(&JSON_LD) {
+    for script in &parts.json_ld {
         let raw: String = script.text().collect();
         let raw = raw
             .trim()
@@ -556,9 +623,9 @@ fn linked_data(document: &Html) -> LinkedData {
 }
 
 /// `<meta>` contents by lower-cased `property`, `name` or `itemprop`; the first wins.
-fn meta_tags(document: &Html) -> HashMap<String, String> {
+fn meta_tags(parts: &PageParts) -> HashMap<String, String> {
     let mut tags = HashMap::new();
-    for meta in document.select(&META) {
+    for meta in &parts.metas {
         let element = meta.value();
         let Some(content) = element
             .attr("content")
@@ -600,9 +667,9 @@ fn set(
     }
 }
 
-fn page_metadata(document: &Html, blocks: &[Block]) -> Metadata {
-    let ld = linked_data(document);
-    let tags = meta_tags(document);
+fn page_metadata(document: &Html, parts: &PageParts, blocks: &[Block]) -> Metadata {
+    let ld = linked_data(parts);
+    let tags = meta_tags(parts);
     let mut m = Metadata::default();
     let p = &mut m.provenance;
 
@@ -633,15 +700,13 @@ fn page_metadata(document: &Html, blocks: &[Block]) -> Metadata {
         first_meta(&tags, &["og:title", "twitter:title", "headline"]).map(strip),
         FieldSource::Meta,
     );
-    let h1 = document
-        .select(&H1)
+    let h1 = parts
+        .h1
+        .iter()
         .map(|h| clean::collapse_whitespace(&h.text().collect::<String>()))
         .find(|t| !t.is_empty());
     set(&mut m.title, &mut p.title, h1, FieldSource::Text);
-    let title_tag = document
-        .select(&TITLE)
-        .next()
-        .map(|t| strip(&t.text().collect::<String>()));
+    let title_tag = parts.title.map(|t| strip(&t.text().collect::<String>()));
     set(&mut m.title, &mut p.title, title_tag, FieldSource::TitleTag);
 
     set(
@@ -668,7 +733,7 @@ fn page_metadata(document: &Html, blocks: &[Block]) -> Metadata {
     set(
         &mut m.byline,
         &mut p.byline,
-        visible_byline(document, blocks),
+        visible_byline(document, parts, blocks),
         FieldSource::BylineLine,
     );
 
@@ -705,7 +770,7 @@ fn page_metadata(document: &Html, blocks: &[Block]) -> Metadata {
     set(
         &mut m.published,
         &mut p.published,
-        time_element_date(document),
+        time_element_date(parts),
         FieldSource::Time,
     );
     let text_date = blocks.iter().take(12).find_map(|b| {
@@ -720,9 +785,10 @@ fn page_metadata(document: &Html, blocks: &[Block]) -> Metadata {
         FieldSource::Text,
     );
 
-    let canonical = document
-        .select(&CANONICAL)
-        .find_map(|l| l.value().attr("href").map(str::trim).map(str::to_string));
+    let canonical = parts
+        .canonical
+        .and_then(|l| l.value().attr("href"))
+        .map(|h| h.trim().to_string());
     m.url = canonical
         .or_else(|| first_meta(&tags, &["og:url"]).map(str::to_string))
         .or(ld.url)
@@ -731,8 +797,8 @@ fn page_metadata(document: &Html, blocks: &[Block]) -> Metadata {
 }
 
 /// The byline the page shows: an author element, else a "By ..." line near the top.
-fn visible_byline(document: &Html, blocks: &[Block]) -> Option<String> {
-    for element in document.select(&BYLINE_ELEMENT).take(20) {
+fn visible_byline(document: &Html, parts: &PageParts, blocks: &[Block]) -> Option<String> {
+    for element in parts.bylines.iter().take(20) {
         let text = clean::collapse_whitespace(&element.text().collect::<String>());
         if text.is_empty() || text.len() > 150 {
             continue;
@@ -773,8 +839,8 @@ fn visible_byline(document: &Html, blocks: &[Block]) -> Option<String> {
 }
 
 /// The publication date in a `<time datetime>`: one marked as published first.
-fn time_element_date(document: &Html) -> Option<String> {
-    let times: Vec<ElementRef> = document.select(&TIME).collect();
+fn time_element_date(parts: &PageParts) -> Option<String> {
+    let times = &parts.times;
     let marked = times.iter().find(|t| {
         let e = t.value();
         e.attr("pubdate").is_some()

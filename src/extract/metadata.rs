@@ -8,21 +8,21 @@ const MONTH: &str = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June
 
 static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?",
+        r"(?-u:\b)(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?",
     )
     .expect("valid regex")
 });
 
 static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b{MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b"
+        r"(?i)(?-u:\b){MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?-u:\b)"
     ))
     .expect("valid regex")
 });
 
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\.?,?\s+(\d{{4}})\b"
+        r"(?i)(?-u:\b)(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\.?,?\s+(\d{{4}})(?-u:\b)"
     ))
     .expect("valid regex")
 });
@@ -30,7 +30,7 @@ static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
 /// A clock time with an optional meridiem and a time-zone abbreviation.
 static CLOCK_TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(\d{1,2})[:.](\d{2})\s*([ap])?\.?\s*(?:m\.?)?\s*(UTC|GMT|EDT|EST|CDT|CST|MDT|MST|PDT|PST|BST|CEST|CET|JST|KST|IST|AEST|AEDT)?\b",
+        r"(?i)(?-u:\b)(\d{1,2})[:.](\d{2})\s*([ap])?\.?\s*(?:m\.?)?\s*(UTC|GMT|EDT|EST|CDT|CST|MDT|MST|PDT|PST|BST|CEST|CET|JST|KST|IST|AEST|AEDT)?(?-u:\b)",
     )
     .expect("valid regex")
 });
@@ -38,7 +38,7 @@ static CLOCK_TIME: LazyLock<Regex> = LazyLock::new(|| {
 /// Words that may stand around a date on a line that states nothing but the date.
 static DATE_LINE_FILLER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(published|updated|last|modified|posted|on|at|date|dated|first|am|pm|a\.m|p\.m|utc|gmt|edt|est|cdt|cst|mdt|mst|pdt|pst|bst|cest|cet|jst|kst|ist|aest|aedt|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|originally|ago|\d+)\b",
+        r"(?i)(?-u:\b)(published|updated|last|modified|posted|on|at|date|dated|first|am|pm|a\.m|p\.m|utc|gmt|edt|est|cdt|cst|mdt|mst|pdt|pst|bst|cest|cet|jst|kst|ist|aest|aedt|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|originally|ago|\d+)(?-u:\b)",
     )
     .expect("valid regex")
 });
@@ -90,6 +90,9 @@ pub struct FoundDate {
 /// The first calendar date in `text` (ISO, "May 7, 2023", "7 May 2023"), with the time of
 /// day when one is stated with its zone.
 pub fn find_date(text: &str) -> Option<FoundDate> {
+    if !has_year(text) {
+        return None;
+    }
     let mut best: Option<FoundDate> = None;
     let mut consider = |found: Option<FoundDate>| {
         if let Some(f) = found {
@@ -144,6 +147,18 @@ pub fn find_date(text: &str) -> Option<FoundDate> {
         }
     }
     Some(found)
+}
+
+/// Four digits in a row: every date form read here has a year, and most lines have none.
+fn has_year(text: &str) -> bool {
+    let mut run = 0;
+    for b in text.bytes() {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        if run == 4 {
+            return true;
+        }
+    }
+    false
 }
 
 /// "3:04 PM EDT" beside a date: the RFC 3339 datetime, when the zone is known.
@@ -212,8 +227,15 @@ pub fn byline_line(line: &str) -> Option<BylineLine> {
     if line.is_empty() || line.len() > 200 {
         return None;
     }
-    let date = find_date(line);
-    if let Some(c) = BYLINE_PREFIX.captures(line) {
+    let head: String = line.chars().take(24).collect::<String>().to_lowercase();
+    // `is_match` runs on the fast engines; captures only for the lines that match.
+    let prefix = if head.contains("by") && BYLINE_PREFIX.is_match(line) {
+        BYLINE_PREFIX.captures(line)
+    } else {
+        None
+    };
+    if let Some(c) = prefix {
+        let date = find_date(line);
         let mut rest = c.get(1)?.as_str();
         if let Some(d) = &date {
             let start = c.get(1)?.start();
@@ -228,7 +250,11 @@ pub fn byline_line(line: &str) -> Option<BylineLine> {
             organisation: None,
         });
     }
-    if date.is_none() {
+    if line.len() <= 100
+        && line.contains(['|', ','])
+        && !has_year(line)
+        && NAME_BAR_ORG.is_match(line)
+    {
         if let Some(c) = NAME_BAR_ORG.captures(line) {
             let names = author_names(&c[1]);
             let organisation = c[2].trim();
