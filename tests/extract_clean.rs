@@ -245,3 +245,10 @@ fn caller_metadata_wins_and_says_so() {
         Some("NATO to Open Office in Japan to Increase Influence in Indo-Pacific")
     );
 }
+
+#[test]
+fn a_site_named_as_its_own_author_is_no_byline() {
+    let clean = clean_file(&fixtures("html").join("reef-split-story.html"));
+    assert_eq!(clean.metadata.source.as_deref(), Some("Pacific Monitor"));
+    assert_eq!(clean.metadata.byline, None);
+}

@@ -226,6 +226,7 @@ fn main_content<'a>(document: &'a Html, parts: &PageParts<'a>) -> Option<Element
 /// grandparent and a third to the next ancestor; the best-scored element wins.
 fn densest_region(document: &Html) -> Option<ElementRef<'_>> {
     let mut scores: HashMap<ego_tree::NodeId, usize> = HashMap::new();
+    let mut contained: HashMap<ego_tree::NodeId, usize> = HashMap::new();
     let mut skipping: Option<ego_tree::NodeId> = None;
     for edge in document.root_element().traverse() {
         let node = match edge {
@@ -266,13 +267,21 @@ fn densest_region(document: &Html) -> Option<ElementRef<'_>> {
             .enumerate()
         {
             *scores.entry(ancestor.id()).or_default() += score / (depth + 1);
+            *contained.entry(ancestor.id()).or_default() += score;
         }
     }
     let best = scores
         .into_iter()
         .max_by_key(|(id, score)| (*score, std::cmp::Reverse(*id)))?
         .0;
-    document.tree.get(best).and_then(ElementRef::wrap)
+    let best = document.tree.get(best).and_then(ElementRef::wrap)?;
+    // A story cut into sibling containers (by ads, by "parts"): their common parent holds
+    // much more of the text than the best single container.
+    let held = |e: ElementRef| contained.get(&e.id()).copied().unwrap_or(0);
+    match best.parent().and_then(ElementRef::wrap) {
+        Some(parent) if held(parent) * 10 >= held(best) * 14 => Some(parent),
+        _ => Some(best),
+    }
 }
 
 /// Tags whose content is never article text.
@@ -344,7 +353,6 @@ const FURNITURE_WORDS: &[&str] = &[
     "widget",
     "popup",
     "modal",
-    "paywall",
     "signup",
     "outbrain",
     "taboola",
@@ -362,7 +370,6 @@ const FURNITURE_WORDS: &[&str] = &[
     "trending",
     "popular",
     "readmore",
-    "hidden",
     "sr",
     "visually",
     "tweet",
@@ -374,7 +381,6 @@ const FURNITURE_WORDS: &[&str] = &[
     "slideshow",
     "donate",
     "banner",
-    "print",
     "rail",
     "teaser",
     "recommended",
@@ -736,6 +742,13 @@ fn page_metadata(document: &Html, parts: &PageParts, blocks: &[Block]) -> Metada
         visible_byline(document, parts, blocks),
         FieldSource::BylineLine,
     );
+    // A site named as its own author ("Al Jazeera") is no byline.
+    if let (Some(byline), Some(site)) = (&m.byline, &m.source) {
+        if fold(byline) == fold(site) {
+            m.byline = None;
+            p.byline = None;
+        }
+    }
 
     set(
         &mut m.published,
