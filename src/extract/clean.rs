@@ -109,6 +109,20 @@ fn text_blocks(content: &str) -> Vec<Block> {
             None if heading => (BlockKind::Heading, line),
             None => (BlockKind::Paragraph, line),
         };
+        let line = strip_markdown(line);
+        let credit_line =
+            kind == BlockKind::Paragraph && is_short_credit(&collapse_whitespace(&line));
+        if credit_line {
+            // A caption with its credit on the next line: both are picture furniture.
+            if !line_mode
+                && current_kind == BlockKind::Paragraph
+                && word_count(&collapse_whitespace(&current)) <= 45
+            {
+                current.clear();
+            }
+            flush(&mut current, current_kind, &mut blocks);
+            continue;
+        }
         if line_mode || kind != BlockKind::Paragraph || current_kind != BlockKind::Paragraph {
             flush(&mut current, current_kind, &mut blocks);
         }
@@ -116,7 +130,7 @@ fn text_blocks(content: &str) -> Vec<Block> {
         if !current.is_empty() {
             current.push(' ');
         }
-        current.push_str(&strip_markdown(line));
+        current.push_str(&line);
     }
     flush(&mut current, current_kind, &mut blocks);
     blocks
@@ -221,9 +235,20 @@ static TRAILING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// "Reporting by ...; Editing by ...": the agency's credit line at the end of a story.
+static STAFF_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:additional )?(?:reporting|editing|writing|compiled|research|graphics|produced|fact-checking) by ")
+        .expect("valid regex")
+});
+
+/// A short line that is nothing but a picture credit.
+fn is_short_credit(text: &str) -> bool {
+    word_count(text) <= 14 && !is_prose(text) && CREDIT.is_match(text)
+}
+
 fn is_credit(text: &str) -> bool {
     let words = word_count(text);
-    if words <= 14 && !is_prose(text) && CREDIT.is_match(text) {
+    if is_short_credit(text) || (words <= 40 && STAFF_CREDIT.is_match(text)) {
         return true;
     }
     // The credit stands in the last few dozen characters.
@@ -237,7 +262,7 @@ fn is_credit(text: &str) -> bool {
 /// Subscription, newsletter, account and promotion vocabulary.
 static PROMOTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(subscribe|subscribers?|subscription|sign up|sign-up|newsletters?|in your inbox|cancel anytime|free trial|unlimited access|digital access|money[- ]back|log ?in|register now|create an account|download (?:our|the) app|follow us|support (?:our|independent) journalism|donate|become a (?:member|subscriber|patron)|already a subscriber|what['’]s included|sponsored content|paid content|privacy policy|terms of (?:use|service)|cookies?|all rights reserved|copyright|per (?:month|year)|ad[- ]free)(?-u:\b)|©",
+        r"(?i)(?-u:\b)(subscribe|subscribers?|subscription|sign up|sign-up|newsletters?|inbox|cancel anytime|free trial|unlimited access|digital access|money[- ]back|log ?in|register now|create an account|download (?:our|the) app|follow us|support (?:our|independent) journalism|donate|become a (?:member|subscriber|patron)|already a subscriber|what['’]s included|sponsored content|paid content|privacy policy|terms of (?:use|service)|cookies?|all rights reserved|copyright|per (?:month|year)|ad[- ]free)(?-u:\b)|©",
     )
     .expect("valid regex")
 });
@@ -285,7 +310,7 @@ fn is_promotion(text: &str) -> bool {
 /// Share and comment widgets, navigation words, "N min read".
 static WIDGET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(share|share this|share this (?:article|story|page)|share on \w+|tweet|email|e-mail|print|comments?|\d+ comments?|leave a comment|view comments|show comments|copy link|link copied|listen|listen to this article|advertisement|advertising|ad|skip to (?:main )?content|skip advertisement|close|menu|search|home|save|save article|gift article|facebook|twitter|x|whatsapp|linkedin|reddit|pinterest|telegram|show more|load more|continue reading|back to top|next article|previous article|\d+\s+min(?:ute)?s?\s+read|reading time.*|view gallery|see all|expand|play|pause|watch|toggle .*)$",
+        r"(?i)^(share|share this|share this (?:article|story|page)|share on \w+|tweet|email|e-mail|print|comments?|\d+ comments?|leave a comment|view comments|show comments|copy link|link copied|listen|listen to this article|advertisement|advertising|ad|skip to (?:main )?content|skip advertisement|close|menu|search|home|save|save article|gift article|facebook|twitter|x|whatsapp|linkedin|reddit|pinterest|telegram|show more|load more|continue reading|back to top|next article|previous article|\d+\s+min(?:ute)?s?\s+read|reading time.*|view gallery|see all|expand|play|pause|watch|toggle .*)[.!:]?$",
     )
     .expect("valid regex")
 });
@@ -387,7 +412,8 @@ fn drop_related_lists(blocks: &[Block], keep: &mut [bool]) {
 }
 
 /// A subscription or promotion block at the end: from a promotion line in the second half
-/// of the page on, when most of what follows is promotion, lists or furniture.
+/// of the page on, when most of what follows is promotion, lists or furniture, down to the
+/// last block (a story ends with its own words, a promotion block with more promotion).
 fn drop_promotion_tail(blocks: &[Block], furniture: &[bool], keep: &mut [bool]) {
     let n = blocks.len();
     let promotion: Vec<bool> = blocks.iter().map(|b| is_promotion(&b.text)).collect();
@@ -400,7 +426,7 @@ fn drop_promotion_tail(blocks: &[Block], furniture: &[bool], keep: &mut [bool]) 
         }
         let rest = n - start;
         let promo = promo_like[start..].iter().filter(|p| **p).count();
-        if rest <= 3 || promo * 2 >= rest {
+        if promo_like[n - 1] && promo * 2 >= rest {
             keep[start..].iter_mut().for_each(|k| *k = false);
             return;
         }
@@ -476,6 +502,43 @@ mod tests {
         let clean = clean_text(&text);
         assert!(!clean.body.contains("newsletter"));
         assert!(clean.body.contains("Paragraph 5 of the story"));
+    }
+
+    #[test]
+    fn a_news_site_copy_loses_its_widgets_captions_and_promotions() {
+        let text = "Politics\n\nSenate passes stopgap bill hours before shutdown deadline\n\nBy Jane Doe and John Roe, CNN\n\n\
+            Updated 11:52 PM EDT, Sat September 30, 2023\n\nPublished 3:04 PM EDT, Sat September 30, 2023\n\nLink Copied!\n\n\
+            The Senate on Saturday night passed a stopgap bill to keep the government funded for 45 days.\n\n\
+            Sen. Mitch McConnell speaks to reporters at the US Capitol on September 28, 2023.\nDrew Angerer/Getty Images\n\n\
+            The bill passed 88 to 9.\n\nRead more: What a government shutdown would mean for you\n\n\
+            The House had approved the measure earlier in the day in a surprise vote.\n\nSign up for our free newsletter\n\n\
+            Get the day's top stories delivered to your inbox.\n\nThe measure does not include new aid for Ukraine.\n";
+        let clean = clean_text(text);
+        assert_eq!(
+            clean.metadata.published.as_deref(),
+            Some("2023-09-30T15:04:00-04:00")
+        );
+        assert_eq!(
+            clean.body,
+            "The Senate on Saturday night passed a stopgap bill to keep the government funded for 45 days.\n\n\
+             The bill passed 88 to 9.\n\nThe House had approved the measure earlier in the day in a surprise vote.\n\n\
+             The measure does not include new aid for Ukraine."
+        );
+    }
+
+    #[test]
+    fn glued_date_and_agency_credit_lines() {
+        let text = "Oil prices rise as supply concerns outweigh demand worries\n\nBy Ann Poe and Lee Roe\n\n\
+            October 4, 20238:12 AM UTCUpdated 2 hours ago\n\n\
+            LONDON, Oct 4 - Oil prices rose on Wednesday as supply concerns outweighed worries about demand.\n\n\
+            Reporting by Ann Poe in London and Lee Roe in Washington; Editing by Jan Neel\n";
+        let clean = clean_text(text);
+        assert_eq!(
+            clean.metadata.published.as_deref(),
+            Some("2023-10-04T08:12:00+00:00")
+        );
+        assert_eq!(clean.metadata.byline.as_deref(), Some("Ann Poe, Lee Roe"));
+        assert_eq!(clean.body, "LONDON, Oct 4 - Oil prices rose on Wednesday as supply concerns outweighed worries about demand.");
     }
 
     #[test]

@@ -38,7 +38,7 @@ static CLOCK_TIME: LazyLock<Regex> = LazyLock::new(|| {
 /// Words that may stand around a date on a line that states nothing but the date.
 static DATE_LINE_FILLER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(published|updated|last|modified|posted|on|at|date|dated|first|am|pm|a\.m|p\.m|utc|gmt|edt|est|cdt|cst|mdt|mst|pdt|pst|bst|cest|cet|jst|kst|ist|aest|aedt|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|originally|ago|\d+)(?-u:\b)",
+        r"(?i)(?-u:\b)(published|updated|last|modified|posted|on|at|date|dated|first|am|pm|a\.m|p\.m|utc|gmt|edt|est|cdt|cst|mdt|mst|pdt|pst|bst|cest|cet|jst|kst|ist|aest|aedt|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|originally|ago|hours?|minutes?|mins?|days?|read|\d+)(?-u:\b)",
     )
     .expect("valid regex")
 });
@@ -180,6 +180,11 @@ pub fn normalize_date(value: &str) -> Option<String> {
     find_date(value.trim()).map(|f| f.value)
 }
 
+static GLUED_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(,\s*(?:19|20)\d\d)(\d{1,2}[:.]\d\d)").expect("valid regex"));
+static GLUED_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"([A-Z]{2,}|[a-z])([A-Z][a-z])").expect("valid regex"));
+
 /// Whether a line says "Updated ..." or "Modified ..." rather than when it was published.
 pub fn is_update_line(line: &str) -> bool {
     let lower = line.trim_start().to_ascii_lowercase();
@@ -194,6 +199,10 @@ pub fn date_line(line: &str) -> Option<String> {
     if line.len() > 120 {
         return None;
     }
+    // Text copied from a page glues neighbouring elements: "May 8, 20238:12 AM UTCUpdated".
+    let unglued = GLUED_YEAR.replace_all(line, "$1 $2");
+    let unglued = GLUED_WORDS.replace_all(&unglued, "$1 $2");
+    let line = unglued.as_ref();
     let found = find_date(line)?;
     let rest = format!("{} {}", &line[..found.start], &line[found.end..]);
     let rest = DATE_LINE_FILLER.replace_all(&rest, " ");
