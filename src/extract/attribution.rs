@@ -26,438 +26,103 @@ use super::{EntityId, EntityKind, Gender, Quote, QuoteKind, Span, Speaker};
 
 /// Lowercase words that can stand between a subject and its reporting verb
 /// (`Putin also added`, `Hayashi was cited as saying`). Hand-written.
+#[rustfmt::skip]
 const BETWEEN_SUBJECT_AND_VERB: &[&str] = &[
-    "also",
-    "previously",
-    "hitherto",
-    "later",
-    "then",
-    "again",
-    "once",
-    "recently",
-    "reportedly",
-    "further",
-    "earlier",
-    "too",
-    "has",
-    "had",
-    "have",
-    "was",
-    "were",
-    "is",
-    "are",
-    "been",
-    "be",
-    "being",
-    "will",
-    "would",
-    "could",
-    "can",
-    "may",
-    "might",
-    "should",
-    "must",
-    "did",
-    "does",
-    "do",
-    "not",
-    "never",
-    "cited",
-    "quoted",
-    "as",
-    "had",
-    "just",
-    "still",
-    "even",
-    "first",
-    "often",
-    "now",
-    "today",
-    "yesterday",
-    "tonight",
-    "once",
-    "both",
-    "all",
-    "himself",
-    "herself",
-    "itself",
-    "themselves",
-    "however",
-    "meanwhile",
-    "since",
-    "subsequently",
+    "also", "previously", "hitherto", "later", "then", "again", "once", "recently", "reportedly",
+    "further", "earlier", "too", "has", "had", "have", "was", "were", "is", "are", "been", "be",
+    "being", "will", "would", "could", "can", "may", "might", "should", "must", "did", "does",
+    "do", "not", "never", "cited", "quoted", "as", "had", "just", "still", "even", "first",
+    "often", "now", "today", "yesterday", "tonight", "once", "both", "all", "himself", "herself",
+    "itself", "themselves", "however", "meanwhile", "since", "subsequently",
 ];
 
 /// Role and title words that precede (or follow) a name but are not part of it.
 /// Matched case-insensitively. Hand-written.
+#[rustfmt::skip]
 const ROLE_WORDS: &[&str] = &[
-    "president",
-    "vice",
-    "prime",
-    "minister",
-    "ministers",
-    "ambassador",
-    "secretary",
-    "spokesperson",
-    "spokesman",
-    "spokeswoman",
-    "spokespeople",
-    "director",
-    "chairman",
-    "chairwoman",
-    "chair",
-    "ceo",
-    "cfo",
-    "coo",
-    "chief",
-    "senator",
-    "sen.",
-    "governor",
-    "gov.",
-    "mayor",
-    "general",
-    "gen.",
-    "coach",
-    "professor",
-    "prof.",
-    "dr.",
-    "dr",
-    "mr.",
-    "mr",
-    "mrs.",
-    "mrs",
-    "ms.",
-    "ms",
-    "mx.",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "pope",
-    "judge",
-    "justice",
-    "commissioner",
-    "officer",
-    "leader",
-    "undersecretary",
-    "under-secretary",
-    "deputy",
-    "head",
-    "manager",
-    "editor",
-    "editor-at-large",
-    "founder",
-    "co-founder",
-    "member",
-    "representative",
-    "rep.",
-    "congressman",
-    "congresswoman",
-    "lawmaker",
-    "legislator",
-    "mp",
-    "chancellor",
-    "premier",
-    "emperor",
-    "sheikh",
-    "lord",
-    "lady",
-    "sir",
-    "dame",
-    "colonel",
-    "col.",
-    "lieutenant",
-    "lt.",
-    "captain",
-    "capt.",
-    "sergeant",
-    "sgt.",
-    "major",
-    "admiral",
-    "commander",
-    "marshal",
-    "inspector",
-    "detective",
-    "superintendent",
-    "sheriff",
-    "attorney",
-    "prosecutor",
-    "lawyer",
-    "counsel",
-    "analyst",
-    "expert",
-    "researcher",
-    "scientist",
-    "economist",
-    "diplomat",
-    "envoy",
-    "official",
-    "officials",
-    "adviser",
-    "advisor",
-    "aide",
-    "consul",
-    "attaché",
-    "delegate",
-    "executive",
-    "vp",
-    "chairperson",
-    "councillor",
-    "councilor",
-    "councilman",
-    "councilwoman",
-    "trustee",
-    "dean",
-    "rector",
-    "provost",
-    "curator",
-    "author",
-    "writer",
-    "reporter",
-    "columnist",
-    "correspondent",
-    "anchor",
-    "host",
-    "player",
-    "striker",
-    "goalkeeper",
-    "captain",
-    "midfielder",
-    "defender",
-    "manager",
-    "owner",
-    "partner",
-    "presidential",
-    "candidate",
-    "nominee",
-    "activist",
-    "campaigner",
-    "organizer",
-    "organiser",
-    "volunteer",
-    "student",
-    "teacher",
-    "doctor",
-    "nurse",
-    "witness",
-    "resident",
-    "survivor",
-    "father",
-    "mother",
-    "rev.",
-    "reverend",
-    "bishop",
-    "archbishop",
-    "cardinal",
-    "imam",
-    "rabbi",
-    "pastor",
-    "father",
-    "coordinator",
-    "administrator",
-    "supervisor",
-    "principal",
-    "superintendent",
-    "undersecretary-general",
-    "secretary-general",
-    "director-general",
-    "assistant",
-    "associate",
-    "senior",
-    "junior",
-    "former",
-    "late",
-    "acting",
-    "interim",
-    "foreign",
-    "defense",
-    "defence",
+    "president", "vice", "prime", "minister", "ministers", "ambassador", "secretary",
+    "spokesperson", "spokesman", "spokeswoman", "spokespeople", "director", "chairman",
+    "chairwoman", "chair", "ceo", "cfo", "coo", "chief", "senator", "sen.", "governor", "gov.",
+    "mayor", "general", "gen.", "coach", "professor", "prof.", "dr.", "dr", "mr.", "mr", "mrs.",
+    "mrs", "ms.", "ms", "mx.", "king", "queen", "prince", "princess", "pope", "judge", "justice",
+    "commissioner", "officer", "leader", "undersecretary", "under-secretary", "deputy", "head",
+    "manager", "editor", "editor-at-large", "founder", "co-founder", "member", "representative",
+    "rep.", "congressman", "congresswoman", "lawmaker", "legislator", "mp", "chancellor",
+    "premier", "emperor", "sheikh", "lord", "lady", "sir", "dame", "colonel", "col.", "lieutenant",
+    "lt.", "captain", "capt.", "sergeant", "sgt.", "major", "admiral", "commander", "marshal",
+    "inspector", "detective", "superintendent", "sheriff", "attorney", "prosecutor", "lawyer",
+    "counsel", "analyst", "expert", "researcher", "scientist", "economist", "diplomat", "envoy",
+    "official", "officials", "adviser", "advisor", "aide", "consul", "attaché", "delegate",
+    "executive", "vp", "chairperson", "councillor", "councilor", "councilman", "councilwoman",
+    "trustee", "dean", "rector", "provost", "curator", "author", "writer", "reporter", "columnist",
+    "correspondent", "anchor", "host", "player", "striker", "goalkeeper", "captain", "midfielder",
+    "defender", "manager", "owner", "partner", "presidential", "candidate", "nominee", "activist",
+    "campaigner", "organizer", "organiser", "volunteer", "student", "teacher", "doctor", "nurse",
+    "witness", "resident", "survivor", "father", "mother", "rev.", "reverend", "bishop",
+    "archbishop", "cardinal", "imam", "rabbi", "pastor", "father", "coordinator", "administrator",
+    "supervisor", "principal", "superintendent", "undersecretary-general", "secretary-general",
+    "director-general", "assistant", "associate", "senior", "junior", "former", "late", "acting",
+    "interim", "foreign", "defense", "defence",
 ];
 
 /// Prepositions that join a role to its complement (`Ambassador to NATO`).
-const ROLE_CONNECTORS: &[&str] = &["to", "of", "for", "at", "in"];
+#[rustfmt::skip]
+const ROLE_CONNECTORS: &[&str] = &[
+    "to", "of", "for", "at", "in",
+];
 
 /// Lowercase particles inside names (`Charles de Gaulle`, `Osama bin Laden`).
+#[rustfmt::skip]
 const NAME_PARTICLES: &[&str] = &[
     "de", "da", "di", "del", "della", "der", "den", "van", "von", "bin", "ibn", "al", "el", "la",
     "le", "du", "dos", "das", "y",
 ];
 
 /// Capitalised words that open sentences or clauses and are never a speaker's name.
+#[rustfmt::skip]
 const NOT_NAMES: &[&str] = &[
-    "The",
-    "A",
-    "An",
-    "In",
-    "On",
-    "At",
-    "But",
-    "And",
-    "Or",
-    "So",
-    "Yet",
-    "If",
-    "When",
-    "While",
-    "After",
-    "Before",
-    "Since",
-    "As",
-    "For",
-    "From",
-    "With",
-    "By",
-    "This",
-    "That",
-    "These",
-    "Those",
-    "There",
-    "Then",
-    "However",
-    "Meanwhile",
-    "According",
-    "Speaking",
-    "Asked",
-    "Writing",
-    "Also",
-    "Still",
-    "Last",
-    "Next",
-    "Earlier",
-    "Later",
-    "Today",
-    "Yesterday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-    "Mr",
-    "Mrs",
-    "Ms",
-    "Dr",
+    "The", "A", "An", "In", "On", "At", "But", "And", "Or", "So", "Yet", "If", "When", "While",
+    "After", "Before", "Since", "As", "For", "From", "With", "By", "This", "That", "These",
+    "Those", "There", "Then", "However", "Meanwhile", "According", "Speaking", "Asked", "Writing",
+    "Also", "Still", "Last", "Next", "Earlier", "Later", "Today", "Yesterday", "Monday", "Tuesday",
+    "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March",
+    "April", "May", "June", "July", "August", "September", "October", "November", "December", "Mr",
+    "Mrs", "Ms", "Dr",
+    "Officials", "Critics", "Experts", "Analysts", "Residents", "Police", "Witnesses", "Authorities",
+    "Researchers", "Scientists", "Sources", "Reports", "Others", "Some", "Many", "Several", "Both",
+    "Most", "People", "Protesters", "Students", "Doctors", "Lawyers", "Investigators", "Prosecutors",
+    "Organizers", "Organisers", "Supporters", "Opponents", "Leaders", "Members", "Officers", "Voters",
+    "Fans", "Parents", "Scholars", "Observers", "Diplomats", "Activists", "Workers", "Users",
+];
+
+/// Things that speak for their owner (`Cornyn's statement added`). Hand-written.
+#[rustfmt::skip]
+const STATEMENT_NOUNS: &[&str] = &[
+    "statement", "letter", "report", "post", "blog", "tweet", "website", "spokesman",
+    "spokeswoman", "spokesperson", "office", "lawyer", "attorney", "announcement", "release",
 ];
 
 /// Heads of nouns for organisations and places speaking as a body (`the bloc said`).
+#[rustfmt::skip]
 const BODY_NOUNS: &[&str] = &[
-    "bloc",
-    "alliance",
-    "ministry",
-    "agency",
-    "government",
-    "administration",
-    "company",
-    "firm",
-    "group",
-    "organization",
-    "organisation",
-    "party",
-    "council",
-    "committee",
-    "commission",
-    "department",
-    "office",
-    "city",
-    "country",
-    "state",
-    "board",
-    "union",
-    "court",
-    "embassy",
-    "newspaper",
-    "paper",
-    "network",
-    "channel",
-    "broadcaster",
-    "outlet",
-    "university",
-    "club",
-    "team",
-    "association",
-    "federation",
-    "institute",
-    "league",
-    "regime",
-    "kremlin",
-    "army",
-    "military",
-    "police",
-    "force",
+    "bloc", "alliance", "ministry", "agency", "government", "administration", "company", "firm",
+    "group", "organization", "organisation", "party", "council", "committee", "commission",
+    "department", "office", "city", "country", "state", "board", "union", "court", "embassy",
+    "newspaper", "paper", "network", "channel", "broadcaster", "outlet", "university", "club",
+    "team", "association", "federation", "institute", "league", "regime", "kremlin", "army",
+    "military", "police", "force",
 ];
 
 /// Words that mark a name as an organisation's (`Korean Central News Agency`).
+#[rustfmt::skip]
 const ORGANIZATION_HEADS: &[&str] = &[
-    "Agency",
-    "Ministry",
-    "Council",
-    "Party",
-    "Department",
-    "Office",
-    "Committee",
-    "Commission",
-    "Association",
-    "Union",
-    "University",
-    "Institute",
-    "Bank",
-    "Company",
-    "Corporation",
-    "Inc.",
-    "Group",
-    "News",
-    "Times",
-    "Post",
-    "Herald",
-    "Journal",
-    "TV",
-    "Radio",
-    "Network",
-    "Service",
-    "Organization",
-    "Organisation",
-    "Foundation",
-    "Federation",
-    "League",
-    "Court",
-    "Government",
-    "Administration",
-    "Board",
-    "Authority",
-    "Army",
-    "Police",
-    "Forces",
-    "Fund",
-    "Society",
-    "Club",
-    "Center",
-    "Centre",
-    "Museum",
-    "Parliament",
-    "Senate",
-    "Congress",
-    "Assembly",
-    "Embassy",
-    "World",
-    "Press",
-    "Daily",
-    "Tribune",
-    "Guardian",
-    "Telegraph",
-    "Reuters",
+    "Agency", "Ministry", "Council", "Party", "Department", "Office", "Committee", "Commission",
+    "Association", "Union", "University", "Institute", "Bank", "Company", "Corporation", "Inc.",
+    "Group", "News", "Times", "Post", "Herald", "Journal", "TV", "Radio", "Network", "Service",
+    "Organization", "Organisation", "Foundation", "Federation", "League", "Court", "Government",
+    "Administration", "Board", "Authority", "Army", "Police", "Forces", "Fund", "Society", "Club",
+    "Center", "Centre", "Museum", "Parliament", "Senate", "Congress", "Assembly", "Embassy",
+    "World", "Press", "Daily", "Tribune", "Guardian", "Telegraph", "Reuters",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -521,62 +186,105 @@ impl Memory {
         self.recent.push(resolved);
     }
 
-    /// The latest speaker a pronoun can refer to.
-    fn antecedent(&self, table: &EntityTable, pronoun: Pronoun, before: usize) -> Option<EntityId> {
-        let fits = |id: EntityId| {
-            let kind = self.kind_of(table, id);
-            let gender = self.gender_of(table, id);
-            match pronoun {
-                Pronoun::He => {
-                    kind != EntityKind::Organization
-                        && kind != EntityKind::Location
-                        && gender != Some(Gender::Female)
-                }
-                Pronoun::She => {
-                    kind != EntityKind::Organization
-                        && kind != EntityKind::Location
-                        && gender != Some(Gender::Male)
-                }
-                Pronoun::It | Pronoun::They => {
-                    matches!(kind, EntityKind::Organization | EntityKind::Location)
-                        || (kind == EntityKind::Misc && gender.is_none())
-                }
+    /// Whether the entity can be what `pronoun` refers to.
+    fn fits(&self, table: &EntityTable, id: EntityId, pronoun: Pronoun) -> bool {
+        let kind = self.kind_of(table, id);
+        let gender = self.gender_of(table, id);
+        let body = matches!(kind, EntityKind::Organization | EntityKind::Location);
+        match pronoun {
+            Pronoun::He => !body && gender != Some(Gender::Female),
+            Pronoun::She => !body && gender != Some(Gender::Male),
+            Pronoun::It | Pronoun::They => body || (kind == EntityKind::Misc && gender.is_none()),
+        }
+    }
+
+    /// Whether the entity looks like a person: typed so, or a multi-word personal name.
+    fn is_personal(&self, table: &EntityTable, id: EntityId) -> bool {
+        match self.kind_of(table, id) {
+            EntityKind::Person => true,
+            EntityKind::Misc => kind_from_shape(&table.entities[id].name) == EntityKind::Person,
+            _ => false,
+        }
+    }
+
+    /// What a pronoun at byte `at` refers to, `recently` being the span of the previous
+    /// sentence and this one up to the pronoun. In order: a speaker named there; the
+    /// first person named there outside quotes (`For Kevin Allton, …, Warhol was a
+    /// legend. He said`); the latest fitting speaker; the latest person named earlier.
+    fn antecedent(
+        &self,
+        table: &EntityTable,
+        pronoun: Pronoun,
+        at: usize,
+        recently: Span,
+        marks: &[(Span, usize)],
+    ) -> Option<EntityId> {
+        let fits = |id: EntityId| self.fits(table, id, pronoun);
+        let speakers = || self.recent.iter().rev().filter(|r| r.mention.start <= at);
+        let personal = matches!(pronoun, Pronoun::He | Pronoun::She);
+        if let Some(r) = speakers().find(|r| r.mention.start >= recently.start && fits(r.entity)) {
+            return Some(r.entity);
+        }
+        let earlier = &table.mentions[..table.mentions.partition_point(|m| m.span.start < at)];
+        if personal {
+            let first_in_context = earlier
+                [earlier.partition_point(|m| m.span.start < recently.start)..]
+                .iter()
+                .filter(|m| !inside_quote(marks, m.span))
+                .map(|m| m.entity)
+                .find(|&id| self.is_personal(table, id) && fits(id));
+            if first_in_context.is_some() {
+                return first_in_context;
             }
+        }
+        if let Some(r) = speakers().find(|r| fits(r.entity)) {
+            return Some(r.entity);
+        }
+        if !personal {
+            return None;
+        }
+        earlier
+            .iter()
+            .rev()
+            .map(|m| m.entity)
+            .find(|&id| table.entities[id].kind == EntityKind::Person && fits(id))
+    }
+
+    /// The person, among earlier speakers and then names before byte `at`, whose name
+    /// `surname` shortens. Family names come last in most names and first in Chinese,
+    /// Korean and Hungarian ones (`Mao` for `Mao Ning`).
+    fn full_name_for(&self, table: &EntityTable, surname: &str, at: usize) -> Option<EntityId> {
+        let shortens = |id: EntityId| {
+            let name = &table.entities[id].name;
+            let mut words = name.split_whitespace();
+            let (first, last) = (words.next(), words.next_back());
+            last.is_some() && (last == Some(surname) || first == Some(surname))
         };
-        let from_memory = self
+        let spoken = self
             .recent
             .iter()
             .rev()
-            .filter(|r| r.mention.start < before)
             .map(|r| r.entity)
-            .find(|&id| fits(id));
-        from_memory.or_else(|| {
-            // Nobody has spoken yet: the last person of that gender the article named.
-            let wanted = match pronoun {
-                Pronoun::He | Pronoun::She => EntityKind::Person,
-                Pronoun::It | Pronoun::They => return None,
-            };
-            let earlier =
-                &table.mentions[..table.mentions.partition_point(|m| m.span.start < before)];
+            .find(|&id| shortens(id));
+        spoken.or_else(|| {
+            let earlier = &table.mentions[..table.mentions.partition_point(|m| m.span.start < at)];
             earlier
                 .iter()
                 .rev()
                 .map(|m| m.entity)
-                .find(|&id| table.entities[id].kind == wanted && fits(id))
+                .find(|&id| shortens(id) && self.is_personal(table, id))
         })
     }
+}
 
-    /// The earlier speaker whose name `surname` shortens.
-    fn full_name_for(&self, table: &EntityTable, surname: &str) -> Option<EntityId> {
-        self.recent.iter().rev().map(|r| r.entity).find(|&id| {
-            let name = &table.entities[id].name;
-            let mut words = name.split_whitespace();
-            // Family names come last in most names and first in Chinese, Korean and
-            // Hungarian ones (`Mao` for `Mao Ning`).
-            let (first, last) = (words.next(), words.next_back());
-            last.is_some() && (last == Some(surname) || first == Some(surname))
-        })
-    }
+/// Whether `span` lies inside one of the quotations `marks` (sorted by start).
+fn inside_quote(marks: &[(Span, usize)], span: Span) -> bool {
+    let next = marks.partition_point(|(m, _)| m.start <= span.start);
+    marks[..next]
+        .iter()
+        .rev()
+        .take(4)
+        .any(|(m, _)| m.contains(span))
 }
 
 /// Sets `speaker`, `cue` and `cue_span` on every direct and partial quote.
@@ -620,7 +328,8 @@ pub fn attribute(body: &str, sentences: &[Span], quotes: &mut [Quote], table: &m
 
         let found = match quotes[index].kind {
             QuoteKind::Direct => reporting_clause_after(body, &tokens, at)
-                .or_else(|| reporting_clause_before(body, &tokens, at, true)),
+                .or_else(|| reporting_clause_before(body, &tokens, at, true))
+                .or_else(|| reporting_clause_before(body, &tokens, at, false)),
             _ => reporting_clause_before(body, &tokens, at, false)
                 .or_else(|| reporting_clause_after(body, &tokens, at)),
         }
@@ -631,7 +340,12 @@ pub fn attribute(body: &str, sentences: &[Span], quotes: &mut [Quote], table: &m
         if let Some(found) = found {
             quotes[index].cue = Some(found.cue.slice(body).to_string());
             quotes[index].cue_span = Some(found.cue);
-            speaker = resolve(body, found.who, table, &mut memory);
+            let previous_sentence = sentences.partition_point(|s| s.end <= sentence.start);
+            let recently_start = previous_sentence
+                .checked_sub(1)
+                .map_or(sentence.start, |i| sentences[i].start);
+            let recently = Span::new(recently_start, sentence.end);
+            speaker = resolve(body, found.who, recently, &marks, table, &mut memory);
         } else if let Some(prev) =
             previous.filter(|&p| continues_turn(body, &quotes[p], &quotes[index], &tokens, at))
         {
@@ -701,7 +415,9 @@ fn reported_just_before(
     }
     let index = sentences.partition_point(|s| s.end <= sentence.start);
     let before = *sentences.get(index.checked_sub(1)?)?;
-    if body[before.end..sentence.start].contains('\n') {
+    // Across a paragraph break only when the sentence before introduces the quote.
+    let introduces = before.slice(body).trim_end().ends_with([':', ',']);
+    if body[before.end..sentence.start].contains('\n') && !introduces {
         return None;
     }
     let from = marks.partition_point(|(m, _)| m.start < before.start);
@@ -711,13 +427,17 @@ fn reported_just_before(
         .take_while(|(m, _)| m.end <= before.end)
         .collect();
     let tokens = cues::tokenize(body, before, &within);
-    if tokens.iter().any(|t| matches!(t.kind, TokenKind::Quote(_))) {
-        return None;
+    if let Some(found) = according_to(body, &tokens) {
+        return Some(found);
     }
     let cue = (0..tokens.len())
         .rev()
         .find(|&i| cues::is_cue(body, &tokens, i) && !is_participle(body, tokens[i]))?;
-    let who = subject_before(body, &tokens, cue, 0)?;
+    let lo = tokens[..cue]
+        .iter()
+        .rposition(|t| matches!(t.kind, TokenKind::Quote(_)))
+        .map_or(0, |q| q + 1);
+    let who = subject_before(body, &tokens, cue, lo)?;
     Some(Found {
         cue: tokens[cue].span,
         who,
@@ -760,13 +480,17 @@ fn reporting_clause_after(body: &str, tokens: &[Token], at: usize) -> Option<Fou
 }
 
 /// `X said: “…”`, `X said that … “…”`, `Beijing slammed the Quad, saying it is a “clique”`.
-fn reporting_clause_before(body: &str, tokens: &[Token], at: usize, direct: bool) -> Option<Found> {
+///
+/// `strict` (for direct quotes) asks for the cue to introduce the quote: close before it,
+/// the quote right after the verb or after `:`, `,` or `that`.
+fn reporting_clause_before(body: &str, tokens: &[Token], at: usize, strict: bool) -> Option<Found> {
     let cue = (0..at).rev().find(|&i| cues::is_cue(body, tokens, i))?;
-    if direct {
+    if strict {
         let between = tokens[cue + 1..at].iter().filter(|t| t.is_word()).count();
-        let introduced = tokens[..at]
-            .last()
-            .is_some_and(|t| t.is_punct(':') || t.is_punct(',') || cues::word_is(body, *t, "that"));
+        let introduced = between == 0
+            || tokens[..at].last().is_some_and(|t| {
+                t.is_punct(':') || t.is_punct(',') || cues::word_is(body, *t, "that")
+            });
         if between > 8 || !introduced {
             return None;
         }
@@ -775,12 +499,22 @@ fn reporting_clause_before(body: &str, tokens: &[Token], at: usize, direct: bool
         .iter()
         .rposition(|t| matches!(t.kind, TokenKind::Quote(_)))
         .map_or(0, |q| q + 1);
+    let after_comma = cue > 0 && tokens[cue - 1].is_punct(',');
+    let coordinated = cue > 0 && cues::word_is(body, tokens[cue - 1], "and");
     let who = if cues::word_is(body, tokens[cue], "according") {
         subject_after(body, tokens, cue + 1)
-    } else if is_participle(body, tokens[cue]) {
+    } else if is_participle(body, tokens[cue]) && after_comma {
         participle_subject(body, tokens, cue)
+    } else if coordinated {
+        participle_subject(body, tokens, cue - 1)
     } else {
-        subject_before(body, tokens, cue, lo).or_else(|| subject_after(body, tokens, cue))
+        subject_before(body, tokens, cue, lo)
+            .or_else(|| {
+                is_participle(body, tokens[cue])
+                    .then(|| participle_subject(body, tokens, cue))
+                    .flatten()
+            })
+            .or_else(|| subject_after(body, tokens, cue))
     }?;
     Some(Found {
         cue: cue_span(body, tokens, cue),
@@ -865,9 +599,16 @@ fn pronoun_of(word: &str) -> Option<Pronoun> {
 }
 
 fn is_capitalised(word: &str) -> bool {
-    word.chars()
-        .next()
-        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+    let starts_upper = |w: &str| {
+        w.chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+    };
+    // `al-Amr`, `bin-Salman`: a lowercase particle joined to a name.
+    starts_upper(word)
+        || word.split_once('-').is_some_and(|(particle, rest)| {
+            NAME_PARTICLES.contains(&particle) && starts_upper(rest)
+        })
 }
 
 fn is_role(word: &str) -> bool {
@@ -943,24 +684,8 @@ fn subject_before(body: &str, tokens: &[Token], cue: usize, lo: usize) -> Option
     if j <= lo {
         return None;
     }
-    // An appositive between commas: `Mao Ning, spokesperson for the ministry, said`.
     if tokens[j - 1].is_punct(',') {
-        let comma = (lo..j - 1)
-            .rev()
-            .take(16)
-            .find(|&k| tokens[k].is_punct(','))?;
-        if tokens[comma + 1..j - 1]
-            .iter()
-            .any(|t| matches!(t.kind, TokenKind::Quote(_)))
-        {
-            return None;
-        }
-        let end = comma;
-        let start = (lo..end)
-            .rev()
-            .take_while(|&k| is_name_token(body, tokens, k))
-            .last()?;
-        return name_in_phrase(body, &tokens[start..end]).map(Who::Name);
+        return subject_of_appositive(body, tokens, j - 1, lo);
     }
     let last = tokens[j - 1];
     if !last.is_word() {
@@ -977,7 +702,60 @@ fn subject_before(body: &str, tokens: &[Token], cue: usize, lo: usize) -> Option
             .last()?;
         return name_in_phrase(body, &tokens[start..j]).map(Who::Name);
     }
+    // `Cornyn's statement added`: the owner of the statement speaks.
+    if STATEMENT_NOUNS.contains(&word) && j >= lo + 2 {
+        let owner = tokens[j - 2].span.slice(body);
+        if is_capitalised(owner) && (owner.ends_with("’s") || owner.ends_with("'s")) {
+            let start = (lo..j - 1)
+                .rev()
+                .take_while(|&k| is_name_token(body, tokens, k))
+                .last()?;
+            return name_in_phrase(body, &tokens[start..j - 1]).map(Who::Name);
+        }
+    }
     body_phrase_before(body, tokens, j, lo)
+}
+
+/// The name around an appositive that ends at the comma `tokens[comma]` before the verb:
+/// `Mao Ning, spokesperson for the ministry, said` (name first; the appositive may hold
+/// commas itself: `Cynthia Thompson, curator at the University of Arkansas, Fayetteville,
+/// said`) or `The secretary general of CEI, Nunzio Galantino, has called` (role first).
+fn subject_of_appositive(body: &str, tokens: &[Token], comma: usize, lo: usize) -> Option<Who> {
+    let commas: Vec<usize> = (lo..comma)
+        .rev()
+        .take(24)
+        .take_while(|&k| !matches!(tokens[k].kind, TokenKind::Quote(_)))
+        .filter(|&k| tokens[k].is_punct(','))
+        .take(3)
+        .collect();
+    for (n, &open) in commas.iter().enumerate() {
+        let first = tokens[open + 1];
+        let word = first.span.slice(body);
+        // The appositive runs to the next comma (or the verb's).
+        let close = if n == 0 { comma } else { commas[n - 1] };
+        let holds_role = tokens[open + 1..close]
+            .iter()
+            .any(|t| is_role(t.span.slice(body)));
+        let describes =
+            !is_capitalised(word) || holds_role || word.starts_with(|c: char| c.is_ascii_digit());
+        if first.is_word() && describes {
+            let start = (lo..open)
+                .rev()
+                .take_while(|&k| is_name_token(body, tokens, k))
+                .last()?;
+            return name_in_phrase(body, &tokens[start..open]).map(Who::Name);
+        }
+    }
+    let open = commas.first().copied()?;
+    let segment = open + 1..comma;
+    let all_names = !segment.is_empty() && segment.clone().all(|k| is_name_token(body, tokens, k));
+    let after_role = open > 0
+        && (tokens[open - 1].is_punct(')')
+            || (open.saturating_sub(6)..open).any(|k| is_role(tokens[k].span.slice(body))));
+    if all_names && after_role {
+        return name_in_phrase(body, &tokens[segment]).map(Who::Name);
+    }
+    None
 }
 
 /// `the bloc`, `the city's government`: a body speaking, ending at `tokens[end - 1]`.
@@ -1009,6 +787,16 @@ fn subject_after(body: &str, tokens: &[Token], cue: usize) -> Option<Who> {
         .find(|&i| !is_name_token(body, tokens, i))
         .unwrap_or(tokens.len());
     if end > start {
+        // `the Crown prosecutor, Mark Tedeschi,`: a role, then the name in apposition.
+        let ends_in_role = is_role(tokens[end - 1].span.slice(body));
+        if ends_in_role && tokens.get(end).is_some_and(|t| t.is_punct(',')) {
+            let name_end = (end + 1..tokens.len())
+                .find(|&i| !is_name_token(body, tokens, i))
+                .unwrap_or(tokens.len());
+            if let Some(name) = name_in_phrase(body, &tokens[end + 1..name_end]) {
+                return Some(Who::Name(name));
+            }
+        }
         return name_in_phrase(body, &tokens[start..end]).map(Who::Name);
     }
     // `said the bloc`
@@ -1059,11 +847,22 @@ fn name_in_phrase(body: &str, phrase: &[Token]) -> Option<Span> {
             .all(char::is_uppercase)
             && w.chars().filter(|c| c.is_alphabetic()).count() >= 2
     };
-    if end - start >= 3
-        && is_acronym(words[start])
-        && !words[start + 1..end].iter().any(|w| is_acronym(w))
-    {
+    let rest_is_personal = |from: usize| {
+        let rest = Span::new(phrase[from].span.start, phrase[end - 1].span.end).slice(body);
+        kind_from_shape(rest) == EntityKind::Person
+    };
+    if end - start >= 3 && is_acronym(words[start]) && rest_is_personal(start + 1) {
         start += 1;
+    }
+    // `Refugee Council Enver Solomon`: an organisation's name before a personal name.
+    if let Some(head) = words[start..end]
+        .iter()
+        .rposition(|w| ORGANIZATION_HEADS.contains(w))
+    {
+        let head = start + head;
+        if end - head > 2 && rest_is_personal(head + 1) {
+            start = head + 1;
+        }
     }
     let first = phrase[start].span.start;
     let last = phrase[end - 1].span;
@@ -1078,23 +877,44 @@ fn name_in_phrase(body: &str, phrase: &[Token]) -> Option<Span> {
 /// The kind a speaker's name suggests when the table cannot say.
 fn kind_from_shape(name: &str) -> EntityKind {
     let words: Vec<&str> = name.split_whitespace().collect();
+    let name_like = |w: &&str| {
+        let w = w.trim_end_matches('.');
+        !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '-' | '’' | '\'' | '.'))
+    };
+    if !words.iter().all(name_like) {
+        return EntityKind::Misc;
+    }
     let letters = name.chars().filter(|c| c.is_alphabetic());
     let acronym =
         words.len() == 1 && letters.clone().count() >= 2 && letters.clone().all(char::is_uppercase);
     if acronym || words.iter().any(|w| ORGANIZATION_HEADS.contains(w)) {
         EntityKind::Organization
-    } else if words.len() >= 2 {
+    } else if words.len() >= 2
+        && words
+            .iter()
+            .all(|w| is_capitalised(w) && !is_role(w) && !NOT_NAMES.contains(w))
+    {
         EntityKind::Person
     } else {
         EntityKind::Misc
     }
 }
 
-fn resolve(body: &str, who: Who, table: &mut EntityTable, memory: &mut Memory) -> Option<Resolved> {
+/// `recently` spans the sentence before the quote's and the quote's own, for pronouns.
+fn resolve(
+    body: &str,
+    who: Who,
+    recently: Span,
+    marks: &[(Span, usize)],
+    table: &mut EntityTable,
+    memory: &mut Memory,
+) -> Option<Resolved> {
     match who {
         Who::Name(span) => resolve_name(body, span, table, memory),
         Who::Pronoun(span, pronoun) => {
-            let entity = memory.antecedent(table, pronoun, span.start)?;
+            let entity = memory.antecedent(table, pronoun, span.start, recently, marks)?;
             match pronoun {
                 Pronoun::He => memory.gender.entry(entity).or_insert(Gender::Male),
                 Pronoun::She => memory.gender.entry(entity).or_insert(Gender::Female),
@@ -1167,7 +987,7 @@ fn resolve_name(
         }
     };
     if !text.contains(' ') {
-        if let Some(full) = memory.full_name_for(table, text) {
+        if let Some(full) = memory.full_name_for(table, text, span.start) {
             entity = full;
         }
     }
@@ -1196,10 +1016,14 @@ fn continues_turn(
     let between = &body[previous.span.end.min(quote.span.start)..quote.span.start];
     let paragraph_breaks = count_paragraph_breaks(between);
     if paragraph_breaks == 0 {
-        // Same paragraph: a split quote, `“A,” she said, “B.”`
-        return tokens[..at]
-            .iter()
-            .any(|t| matches!(t.kind, TokenKind::Quote(_)));
+        // Same paragraph: a split quote, `“A,” she said, “B.”` or `“A,” she said. “B.”`
+        let cue_between = previous
+            .cue_span
+            .is_some_and(|c| c.start >= previous.span.end && c.end <= quote.span.start);
+        return cue_between
+            || tokens[..at]
+                .iter()
+                .any(|t| matches!(t.kind, TokenKind::Quote(_)));
     }
     if paragraph_breaks > 1 {
         return false;

@@ -111,36 +111,11 @@ fn is_mark(c: char) -> bool {
 }
 
 fn is_opening_context(c: Option<char>) -> bool {
-    c.is_none_or(|c| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '(' | '[' | '{' | '—' | '–' | '-' | '/' | '“' | '‘' | '«' | ':'
-            )
-    })
+    c.is_none_or(|c| c.is_whitespace() || "([{—–-/“‘«:".contains(c))
 }
 
 fn is_closing_context(c: Option<char>) -> bool {
-    c.is_none_or(|c| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                ',' | '.'
-                    | ';'
-                    | ':'
-                    | '!'
-                    | '?'
-                    | ')'
-                    | ']'
-                    | '}'
-                    | '—'
-                    | '–'
-                    | '”'
-                    | '’'
-                    | '»'
-                    | '…'
-            )
-    })
+    c.is_none_or(|c| c.is_whitespace() || ",.;:!?)]}—–”’»…".contains(c))
 }
 
 /// What the character `c` at a position with neighbours `prev` and `next` is as a mark.
@@ -148,6 +123,9 @@ fn classify_mark(c: char, prev: Option<char>, next: Option<char>) -> Option<(Fam
     let opening = is_opening_context(prev);
     let closing = is_closing_context(next);
     match c {
+        // A curly mark typed the wrong way round (`decision.“ However`) goes by its context.
+        '“' | '„' if closing && !opening => Some((Family::Double, Direction::Either)),
+        '”' if opening && !closing => Some((Family::Double, Direction::Either)),
         '“' | '„' => Some((Family::Double, Direction::Open)),
         '”' => Some((Family::Double, Direction::Close)),
         '«' => Some((Family::Guillemet, Direction::Open)),
@@ -435,7 +413,10 @@ fn classify(
             return QuoteKind::Direct;
         }
     }
-    if cue_before.is_some_and(|d| d <= 10) || cue_after {
+    // `Heald said although …, “nobody has looked at these together”`: a clause after a
+    // comma that a reporting verb earlier in the sentence governs.
+    let governed = comma_before && cue_before.is_some() && shape.words >= 3;
+    if cue_before.is_some_and(|d| d <= 10) || cue_after || governed {
         return QuoteKind::Partial;
     }
     if shape.starts_upper && shape.words >= 6 {
