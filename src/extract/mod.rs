@@ -14,6 +14,7 @@
 
 pub mod attribution;
 pub mod clean;
+mod cues;
 pub mod entities;
 pub mod html;
 mod metadata;
