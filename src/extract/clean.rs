@@ -164,7 +164,12 @@ fn is_headline_shaped(block: &Block) -> bool {
     block.kind != BlockKind::ListItem
         && (3..=30).contains(&words)
         && block.text.len() <= 300
-        && !block.text.trim_end().ends_with(['.', ':', ',', ';'])
+        && !block
+            .text
+            .trim_end_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '"' | '\'' | '”' | '’' | ')' | '»')
+            })
+            .ends_with(['.', ':', ',', ';'])
 }
 
 /// The header: title, byline and date from the blocks before the first prose paragraph.
@@ -178,6 +183,8 @@ fn read_header(blocks: &[Block]) -> (Metadata, usize, Vec<usize>) {
         .take(12)
         .take_while(|b| !is_prose(&b.text))
         .count();
+    // A single block is the article itself, never its headline.
+    let title_allowed = blocks.len() > 1;
     for (i, block) in blocks.iter().enumerate().take(header_len) {
         let text = block.text.as_str();
         if let Some(line) = metadata::byline_line(text) {
@@ -206,7 +213,7 @@ fn read_header(blocks: &[Block]) -> (Metadata, usize, Vec<usize>) {
                 metadata.provenance.published = Some(FieldSource::Text);
             }
             consumed.push(i);
-        } else if metadata.title.is_none() && is_headline_shaped(block) {
+        } else if title_allowed && metadata.title.is_none() && is_headline_shaped(block) {
             metadata.title = Some(text.to_string());
             metadata.provenance.title = Some(FieldSource::Text);
             consumed.push(i);
