@@ -74,7 +74,7 @@ fn text_document() -> impl Strategy<Value = String> {
         prop::collection::vec(text_piece(), 0..40).prop_map(|p| p.join(" ")),
         prop::collection::vec(text_piece(), 0..40).prop_map(|p| p.join("\n")),
         // One very long line.
-        (text_piece(), 200usize..2000).prop_map(|(p, n)| p.repeat(n)),
+        (text_piece(), 100usize..600).prop_map(|(p, n)| p.repeat(n)),
     ]
 }
 
@@ -104,11 +104,11 @@ fn html_piece() -> impl Strategy<Value = String> {
 fn html_document() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::collection::vec(html_piece(), 0..60).prop_map(|p| p.concat()),
-        // Deep nesting.
-        (1usize..3000, text_piece())
+        // Deep nesting, past the depth where the cleaner starts dropping start tags.
+        (1usize..600, text_piece())
             .prop_map(|(depth, text)| format!("{}<p>{text}</p>", "<div><span>".repeat(depth))),
         // A huge inline script.
-        (1000usize..20000, text_piece()).prop_map(|(n, text)| {
+        (1000usize..5000, text_piece()).prop_map(|(n, text)| {
             format!(
                 "<html><head><script>{}</script></head><body><p>{text}</p></body></html>",
                 "x<y>z;".repeat(n)
@@ -118,7 +118,7 @@ fn html_document() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
     #[test]
     fn any_text_extracts_with_spans_on_char_boundaries(doc in text_document()) {
