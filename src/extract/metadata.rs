@@ -8,7 +8,7 @@ const MONTH: &str = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June
 
 static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?-u:\b)(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?",
+        r"(?-u:\b)(\d{4})[-/](\d{2})[-/](\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?",
     )
     .expect("valid regex")
 });
@@ -357,6 +357,23 @@ const NOT_A_PERSON: &[&str] = &[
     "sports",
     "health",
     "science",
+    "post",
+    "times",
+    "journal",
+    "herald",
+    "tribune",
+    "gazette",
+    "telegraph",
+    "guardian",
+    "daily",
+    "weekly",
+    "magazine",
+    "network",
+    "radio",
+    "tv",
+    "television",
+    "channel",
+    "broadcasting",
 ];
 
 /// Particles that may stand lower-case inside a name.
@@ -504,6 +521,7 @@ mod tests {
             Some("2023-05-07T10:30:00+02:00")
         );
         assert_eq!(normalize_date("Feb 30, 2023"), None);
+        assert_eq!(normalize_date("2023/05/07").as_deref(), Some("2023-05-07"));
     }
 
     #[test]
@@ -556,6 +574,7 @@ mod tests {
         assert_eq!(author_names("Jane Doe, Senior Correspondent"), "Jane Doe");
         assert_eq!(author_names("news@example.com"), "");
         assert_eq!(author_names("Ludwig van Beethoven"), "Ludwig van Beethoven");
+        assert_eq!(author_names("Jane Doe, Washington Post"), "Jane Doe");
     }
 
     #[test]
