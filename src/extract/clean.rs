@@ -9,7 +9,7 @@
 use super::metadata::{self, MARKDOWN_LINK};
 use super::{CleanArticle, FieldSource, Metadata};
 use regex::Regex;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// What a block of text is in the page's layout.
@@ -341,12 +341,14 @@ static URL_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Normalised form for spotting a line the page repeats.
-fn repeat_key(text: &str) -> Vec<u8> {
-    // Bytewise: ASCII folded, other characters kept as they are.
+fn repeat_key(text: &str) -> u64 {
+    // FNV-1a over the letters and digits, ASCII folded, other characters kept as they are:
+    // no allocation per block.
     text.bytes()
         .filter(|b| b.is_ascii_alphanumeric() || *b >= 0x80)
-        .map(|b| b.to_ascii_lowercase())
-        .collect()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+            (hash ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+        })
 }
 
 /// Whether a block is page furniture whatever its neighbours.
@@ -365,19 +367,19 @@ fn is_furniture(text: &str) -> bool {
 /// Drops page debris; `header_len` leading blocks are the rest of the page header, where
 /// short lines that are not sentences (a section name, "5 min read") are furniture too.
 pub(super) fn drop_debris(blocks: Vec<Block>, header_len: usize) -> Vec<Block> {
-    let mut counts: HashMap<Vec<u8>, usize> = HashMap::new();
-    let keys: Vec<Vec<u8>> = blocks.iter().map(|b| repeat_key(&b.text)).collect();
+    let mut counts: HashMap<u64, usize> = HashMap::new();
+    let keys: Vec<u64> = blocks.iter().map(|b| repeat_key(&b.text)).collect();
     for key in &keys {
-        *counts.entry(key.clone()).or_default() += 1;
+        *counts.entry(*key).or_default() += 1;
     }
-    let mut seen: HashMap<&[u8], ()> = HashMap::new();
+    let mut seen: HashSet<u64> = HashSet::new();
     let furniture: Vec<bool> = blocks.iter().map(|b| is_furniture(&b.text)).collect();
     let mut keep = vec![true; blocks.len()];
     for (i, block) in blocks.iter().enumerate() {
         let text = block.text.as_str();
         let repeated = counts.get(&keys[i]).copied().unwrap_or(0) > 1;
-        let first_time = seen.insert(keys[i].as_slice(), ()).is_none();
-        keep[i] = if keys[i].is_empty() || furniture[i] {
+        let first_time = seen.insert(keys[i]);
+        keep[i] = if furniture[i] {
             false
         } else if repeated {
             // A repeated sentence is a pull quote: keep it once; a repeated short line

@@ -74,8 +74,9 @@ impl<'a> PageParts<'a> {
                 parts.mains.push(element);
             }
             let named_byline = ["class", "id"].iter().filter_map(|a| e.attr(a)).any(|v| {
-                let v = v.to_ascii_lowercase();
-                v.contains("byline") || v.contains("author")
+                let v = v.as_bytes();
+                v.windows(6)
+                    .any(|w| w.eq_ignore_ascii_case(b"byline") || w.eq_ignore_ascii_case(b"author"))
             });
             if named_byline || attr_is("rel", "author") || attr_is("itemprop", "author") {
                 parts.bylines.push(element);
@@ -405,7 +406,21 @@ fn marks_furniture(element: &scraper::node::Element) -> bool {
     let names = element.attr("class").into_iter().chain(element.attr("id"));
     names
         .flat_map(|n| n.split(|c: char| c.is_whitespace() || c == '-' || c == '_'))
-        .any(|word| FURNITURE_WORDS.iter().any(|f| f.eq_ignore_ascii_case(word)))
+        .any(is_furniture_word)
+}
+
+static FURNITURE_SET: LazyLock<std::collections::HashSet<&'static str>> =
+    LazyLock::new(|| FURNITURE_WORDS.iter().copied().collect());
+
+/// Looks a class word up without allocating: every element of the page passes here.
+fn is_furniture_word(word: &str) -> bool {
+    let mut buffer = [0u8; 24];
+    if word.is_empty() || word.len() > buffer.len() {
+        return false;
+    }
+    buffer[..word.len()].copy_from_slice(word.as_bytes());
+    buffer[..word.len()].make_ascii_lowercase();
+    std::str::from_utf8(&buffer[..word.len()]).is_ok_and(|lower| FURNITURE_SET.contains(lower))
 }
 
 /// Whether an element or one of its ancestors is furniture.
