@@ -8,7 +8,7 @@
 //! tags, `<time datetime>` and the visible byline line, each recorded in the provenance.
 
 use super::clean::{self, Block, BlockKind};
-use super::metadata;
+use super::metadata::{self, fold};
 use super::{CleanArticle, FieldSource, Metadata};
 use ego_tree::iter::Edge;
 use ego_tree::NodeRef;
@@ -186,13 +186,6 @@ fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
         i = at + 2;
     }
     None
-}
-
-fn fold(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 fn text_len(element: ElementRef) -> usize {

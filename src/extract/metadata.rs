@@ -456,7 +456,8 @@ pub static MARKDOWN_LINK: LazyLock<Regex> =
 
 const TITLE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » "];
 
-fn fold(text: &str) -> String {
+/// Letters and digits only, lower-cased: for comparing names and titles.
+pub fn fold(text: &str) -> String {
     text.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
