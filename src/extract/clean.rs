@@ -269,7 +269,7 @@ fn is_credit(text: &str) -> bool {
 /// Subscription, newsletter, account and promotion vocabulary.
 static PROMOTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(subscribe|subscribers?|subscription|sign up|sign-up|newsletters?|inbox|cancel anytime|free trial|unlimited access|digital access|money[- ]back|log ?in|register now|create an account|download (?:our|the) app|follow us|support (?:our|independent) journalism|donate|become a (?:member|subscriber|patron)|already a subscriber|what['’]s included|sponsored content|paid content|privacy policy|terms of (?:use|service)|cookies?|all rights reserved|copyright|per (?:month|year)|ad[- ]free)(?-u:\b)|©",
+        r"(?i)(?-u:\b)(subscribe|subscribers?|subscription|sign up|sign-up|newsletters?|inbox|cancel anytime|free trial|unlimited access|digital access|money[- ]back|log ?in|register now|create an account|download (?:our|the) app|follow us|support (?:our|independent) journalism|donate|become a (?:member|subscriber|patron)|already a subscriber|what['’]s included|sponsored content|paid content|privacy policy|terms of (?:use|service)|cookies?|all rights reserved|copyright|per (?:month|year)|ad[- ]free|click here|may not be (?:published|reproduced|copied)|redistributed)(?-u:\b)|©",
     )
     .expect("valid regex")
 });
@@ -311,13 +311,22 @@ fn is_promotion(text: &str) -> bool {
     let first = text.split_whitespace().next().unwrap_or("").to_lowercase();
     let imperative = IMPERATIVE_STARTS
         .contains(&first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’'));
-    (words <= 12 && !is_prose(text)) || (imperative && words <= 35) || text.contains('©')
+    (words <= 12 && !is_prose(text))
+        || (imperative && words <= 35)
+        || text.contains('©')
+        || (words <= 40 && LEGAL_NOTICE.is_match(text))
 }
+
+/// A rights notice: the page's, never the story's.
+static LEGAL_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)all rights reserved|may not be (?:published|reproduced|copied|redistributed)")
+        .expect("valid regex")
+});
 
 /// Share and comment widgets, navigation words, "N min read".
 static WIDGET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(share|share this|share this (?:article|story|page)|share on \w+|tweet|email|e-mail|print|comments?|\d+ comments?|leave a comment|view comments|show comments|copy link|link copied|listen|listen to this article|advertisement|advertising|ad|skip to (?:main )?content|skip advertisement|close|menu|search|home|save|save article|gift article|facebook|twitter|x|whatsapp|linkedin|reddit|pinterest|telegram|show more|load more|continue reading|back to top|next article|previous article|\d+\s+min(?:ute)?s?\s+read|reading time.*|view gallery|see all|expand|play|pause|watch|toggle .*)[.!:]?$",
+        r"(?i)^(share|share this|share this (?:article|story|page)|share on \w+|tweet|email|e-mail|print|comments?|\d+ comments?|leave a comment|view comments|show comments|copy link|link copied|listen|listen to this article|advertisement|advertising|ad|skip to (?:main )?content|skip advertisement|close|menu|search|home|save|save article|gift article|facebook|twitter|x|whatsapp|linkedin|reddit|pinterest|telegram|show more|load more|continue reading|back to top|next article|previous article|\d+\s+min(?:ute)?s?\s+read|reading time.*|view gallery|see all|expand|play|pause|watch|toggle .*|(?:story|article) continues below(?: advertisement)?|continue reading below|advertisement\W+(?:scroll|story) .*|scroll to continue.*)[.!:]?$",
     )
     .expect("valid regex")
 });
@@ -548,6 +557,19 @@ mod tests {
         );
         assert_eq!(clean.metadata.byline.as_deref(), Some("Ann Poe, Lee Roe"));
         assert_eq!(clean.body, "LONDON, Oct 4 - Oil prices rose on Wednesday as supply concerns outweighed worries about demand.");
+    }
+
+    #[test]
+    fn wire_boilerplate_and_ad_markers_are_dropped() {
+        let text = "A headline for the story here\n\nThe council met on Monday and agreed to the plan after a long debate.\n\n\
+            Story continues below advertisement\n\nThe plan will cost four million and take two years to finish in full.\n\n\
+            Copyright 2023 The Associated Press. All rights reserved. This material may not be published, broadcast, rewritten or redistributed.\n";
+        let clean = clean_text(text);
+        assert_eq!(
+            clean.body,
+            "The council met on Monday and agreed to the plan after a long debate.\n\n\
+             The plan will cost four million and take two years to finish in full."
+        );
     }
 
     #[test]
