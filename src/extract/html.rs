@@ -91,7 +91,7 @@ pub fn clean_html(content: &str) -> CleanArticle {
     let parts = PageParts::gather(&document);
     let root = main_content(&document, &parts);
     let mut blocks = root.map(content_blocks).unwrap_or_default();
-    let mut metadata = page_metadata(&document, &parts, &blocks);
+    let mut metadata = page_metadata(&document, &parts, root, &blocks);
     if let Some(title) = &metadata.title {
         let key = fold(title);
         blocks.retain(|b| b.kind != BlockKind::Heading || fold(&b.text) != key);
@@ -681,7 +681,12 @@ fn set(
     }
 }
 
-fn page_metadata(document: &Html, parts: &PageParts, blocks: &[Block]) -> Metadata {
+fn page_metadata(
+    document: &Html,
+    parts: &PageParts,
+    root: Option<ElementRef>,
+    blocks: &[Block],
+) -> Metadata {
     let ld = linked_data(parts);
     let tags = meta_tags(parts);
     let mut m = Metadata::default();
@@ -747,7 +752,7 @@ fn page_metadata(document: &Html, parts: &PageParts, blocks: &[Block]) -> Metada
     set(
         &mut m.byline,
         &mut p.byline,
-        visible_byline(document, parts, blocks),
+        visible_byline(document, parts, root, blocks),
         FieldSource::BylineLine,
     );
     // A site named as its own author ("Al Jazeera") is no byline.
@@ -818,8 +823,28 @@ fn page_metadata(document: &Html, parts: &PageParts, blocks: &[Block]) -> Metada
 }
 
 /// The byline the page shows: an author element, else a "By ..." line near the top.
-fn visible_byline(document: &Html, parts: &PageParts, blocks: &[Block]) -> Option<String> {
-    for element in parts.bylines.iter().take(20) {
+fn visible_byline(
+    document: &Html,
+    parts: &PageParts,
+    root: Option<ElementRef>,
+    blocks: &[Block],
+) -> Option<String> {
+    // The story's own byline stands in or beside the story's container; author elements
+    // elsewhere belong to teasers of other stories.
+    let near_story = |element: &ElementRef| -> usize {
+        let Some(root) = root else { return 0 };
+        let region = root.ancestors().nth(1).unwrap_or(*root);
+        if element.ancestors().any(|a| a.id() == root.id()) {
+            0
+        } else if element.ancestors().any(|a| a.id() == region.id()) {
+            1
+        } else {
+            2
+        }
+    };
+    let mut candidates: Vec<ElementRef> = parts.bylines.iter().copied().take(50).collect();
+    candidates.sort_by_key(near_story);
+    for element in candidates.iter().take(20) {
         let text = clean::collapse_whitespace(&element.text().collect::<String>());
         if text.is_empty() || text.len() > 150 {
             continue;
@@ -908,6 +933,22 @@ mod tests {
         assert_eq!(
             clean.body,
             "The Senate passed the budget early on Monday after a debate through the night."
+        );
+    }
+
+    #[test]
+    fn the_byline_beside_the_story_wins_over_a_teaser_author() {
+        let page = r#"<html><body><div class="trending"><div class="card"><a href="/x">Other story</a>
+            <span class="author">Rita Teaser</span></div></div>
+            <article><div class="byline">By Olu Mensah</div><div class="body">
+            <p>The first paragraph of the story is long enough to count as the main text here.</p>
+            <p>The second paragraph of the story adds more words so the region is the densest.</p>
+            </div></article></body></html>"#;
+        let clean = clean_html(page);
+        assert_eq!(clean.metadata.byline.as_deref(), Some("Olu Mensah"));
+        assert_eq!(
+            clean.metadata.provenance.byline,
+            Some(FieldSource::BylineLine)
         );
     }
 
