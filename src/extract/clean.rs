@@ -185,6 +185,7 @@ fn read_header(blocks: &[Block]) -> (Metadata, usize, Vec<usize>) {
         .count();
     // A single block is the article itself, never its headline.
     let title_allowed = blocks.len() > 1;
+    let mut title_candidates = Vec::new();
     for (i, block) in blocks.iter().enumerate().take(header_len) {
         let text = block.text.as_str();
         if let Some(line) = metadata::byline_line(text) {
@@ -213,11 +214,23 @@ fn read_header(blocks: &[Block]) -> (Metadata, usize, Vec<usize>) {
                 metadata.provenance.published = Some(FieldSource::Text);
             }
             consumed.push(i);
-        } else if title_allowed && metadata.title.is_none() && is_headline_shaped(block) {
-            metadata.title = Some(text.to_string());
-            metadata.provenance.title = Some(FieldSource::Text);
-            consumed.push(i);
+        } else if title_allowed && is_headline_shaped(block) {
+            title_candidates.push(i);
         }
+    }
+    // A short name in capitals above the headline is the site's or the section's name.
+    let name_like = |i: &usize| {
+        let text = &blocks[*i].text;
+        word_count(text) <= 4 && text.split(' ').all(|w| !w.starts_with(char::is_lowercase))
+    };
+    let title = title_candidates
+        .iter()
+        .find(|i| !name_like(i))
+        .or(title_candidates.first());
+    if let Some(&i) = title {
+        metadata.title = Some(blocks[i].text.clone());
+        metadata.provenance.title = Some(FieldSource::Text);
+        consumed.push(i);
     }
     if metadata.published.is_none() {
         if let Some(date) = updated {
@@ -491,6 +504,18 @@ mod tests {
             Some("2023-05-08T15:04:00-04:00")
         );
         assert_eq!(clean.body, "The Senate passed the budget early on Monday after a debate that lasted through the night.");
+    }
+
+    #[test]
+    fn a_site_name_above_the_headline_is_not_the_title() {
+        let text = "The Daily Planet\n\nWorld\n\nFloods force thousands from their homes in the north\n\n\
+            Heavy rain over the weekend forced thousands of people from their homes across the northern region.";
+        let clean = clean_text(text);
+        assert_eq!(
+            clean.metadata.title.as_deref(),
+            Some("Floods force thousands from their homes in the north")
+        );
+        assert!(clean.body.starts_with("Heavy rain"), "{}", clean.body);
     }
 
     #[test]
