@@ -18,8 +18,9 @@
 //! the speaker they shorten. When nothing fits, the speaker is `None`, never a guess.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
-use super::cues::{self, Token, TokenKind};
+use super::cues::{self, Lexicon, Token, TokenKind};
 use super::entities::EntityTable;
 use super::quotes;
 use super::{EntityId, EntityKind, Gender, Quote, QuoteKind, Span, Speaker};
@@ -125,6 +126,13 @@ const ORGANIZATION_HEADS: &[&str] = &[
     "World", "Press", "Daily", "Tribune", "Guardian", "Telegraph", "Reuters",
 ];
 
+static NOT_NAME: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(NOT_NAMES));
+static BODY_NOUN: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(BODY_NOUNS));
+static ORGANIZATION_HEAD: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(ORGANIZATION_HEADS));
+static AUXILIARY: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(BETWEEN_SUBJECT_AND_VERB));
+static STATEMENT_NOUN: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(STATEMENT_NOUNS));
+static ROLE: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(ROLE_WORDS));
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pronoun {
     He,
@@ -156,6 +164,13 @@ struct Resolved {
     mention: Span,
 }
 
+/// How many speakers [`Memory`] keeps, latest first; bounds the work per quote.
+const RECENT_SPEAKERS: usize = 64;
+
+/// How many earlier mentions a pronoun or surname looks back over; bounds the work per
+/// quote so that time stays linear in the article's length.
+const MENTION_LOOKBACK: usize = 400;
+
 /// Who has spoken or reported so far, for pronouns and surnames.
 #[derive(Default)]
 struct Memory {
@@ -183,6 +198,9 @@ impl Memory {
 
     fn remember(&mut self, resolved: Resolved) {
         self.recent.retain(|r| r.entity != resolved.entity);
+        if self.recent.len() == RECENT_SPEAKERS {
+            self.recent.remove(0);
+        }
         self.recent.push(resolved);
     }
 
@@ -246,6 +264,7 @@ impl Memory {
         earlier
             .iter()
             .rev()
+            .take(MENTION_LOOKBACK)
             .map(|m| m.entity)
             .find(|&id| table.entities[id].kind == EntityKind::Person && fits(id))
     }
@@ -271,6 +290,7 @@ impl Memory {
             earlier
                 .iter()
                 .rev()
+                .take(MENTION_LOOKBACK)
                 .map(|m| m.entity)
                 .find(|&id| shortens(id) && self.is_personal(table, id))
         })
@@ -571,7 +591,7 @@ fn participle_subject(body: &str, tokens: &[Token], cue: usize) -> Option<Who> {
     let mut start = 0;
     let opens_with_adverbial = tokens.first().is_some_and(|t| {
         let w = t.span.slice(body);
-        t.is_word() && (NOT_NAMES.contains(&w) || w.ends_with("ing") || w.ends_with("ed"))
+        t.is_word() && (NOT_NAME.has(w) || w.ends_with("ing") || w.ends_with("ed"))
     });
     if opens_with_adverbial {
         if let Some(comma) = tokens[..cue].iter().position(|t| t.is_punct(',')) {
@@ -612,7 +632,7 @@ fn is_capitalised(word: &str) -> bool {
 }
 
 fn is_role(word: &str) -> bool {
-    ROLE_WORDS.contains(&word.to_lowercase().as_str())
+    ROLE.has_lowercased(word)
 }
 
 /// Whether `tokens[i]` can be part of a name phrase with its roles
@@ -624,11 +644,11 @@ fn is_name_token(body: &str, tokens: &[Token], i: usize) -> bool {
     }
     let w = t.span.slice(body);
     if is_capitalised(w) {
-        return !NOT_NAMES.contains(&w)
+        return !NOT_NAME.has(w)
             || i > 0
                 && tokens[i - 1].is_word()
                 && is_capitalised(tokens[i - 1].span.slice(body))
-                && !NOT_NAMES.contains(&tokens[i - 1].span.slice(body));
+                && !NOT_NAME.has(tokens[i - 1].span.slice(body));
     }
     let between_capitals = |set: &[&str]| {
         set.contains(&w)
@@ -651,7 +671,7 @@ fn subject_before(body: &str, tokens: &[Token], cue: usize, lo: usize) -> Option
             let w = t.span.slice(body);
             t.is_word()
                 && w.starts_with(|c: char| c.is_lowercase())
-                && (BETWEEN_SUBJECT_AND_VERB.contains(&w) || (w.ends_with("ly") && w.len() > 4))
+                && (AUXILIARY.has(w) || (w.ends_with("ly") && w.len() > 4))
         } {
             j -= 1;
         }
@@ -659,7 +679,7 @@ fn subject_before(body: &str, tokens: &[Token], cue: usize, lo: usize) -> Option
         if j >= lo + 2 {
             let w = tokens[j - 1].span.slice(body);
             let prep = tokens[j - 2].span.slice(body);
-            if NOT_NAMES.contains(&w)
+            if NOT_NAME.has(w)
                 && matches!(prep, "in" | "on" | "last" | "this" | "since" | "during")
             {
                 j -= 2;
@@ -703,7 +723,7 @@ fn subject_before(body: &str, tokens: &[Token], cue: usize, lo: usize) -> Option
         return name_in_phrase(body, &tokens[start..j]).map(Who::Name);
     }
     // `Cornyn's statement added`: the owner of the statement speaks.
-    if STATEMENT_NOUNS.contains(&word) && j >= lo + 2 {
+    if STATEMENT_NOUN.has(word) && j >= lo + 2 {
         let owner = tokens[j - 2].span.slice(body);
         if is_capitalised(owner) && (owner.ends_with("’s") || owner.ends_with("'s")) {
             let start = (lo..j - 1)
@@ -762,7 +782,7 @@ fn subject_of_appositive(body: &str, tokens: &[Token], comma: usize, lo: usize) 
 fn body_phrase_before(body: &str, tokens: &[Token], end: usize, lo: usize) -> Option<Who> {
     let head = tokens[end - 1];
     let head_word = head.span.slice(body).to_lowercase();
-    if !BODY_NOUNS.contains(&head_word.as_str()) {
+    if !BODY_NOUN.has(&head_word) {
         return None;
     }
     let det = (lo..end - 1)
@@ -802,7 +822,7 @@ fn subject_after(body: &str, tokens: &[Token], cue: usize) -> Option<Who> {
     // `said the bloc`
     let head = tokens.get(start)?;
     let word = head.span.slice(body).to_lowercase();
-    (start > cue + 1 && BODY_NOUNS.contains(&word.as_str()))
+    (start > cue + 1 && BODY_NOUN.has(&word))
         .then(|| Who::Body(Span::new(tokens[cue + 1].span.start, head.span.end)))
 }
 
@@ -833,7 +853,7 @@ fn name_in_phrase(body: &str, phrase: &[Token]) -> Option<Span> {
         end -= 1;
     }
     while start < end
-        && (NOT_NAMES.contains(&words[start]) || NAME_PARTICLES.contains(&words[start]))
+        && (NOT_NAME.has(words[start]) || NAME_PARTICLES.contains(&words[start]))
     {
         start += 1;
     }
@@ -857,7 +877,7 @@ fn name_in_phrase(body: &str, phrase: &[Token]) -> Option<Span> {
     // `Refugee Council Enver Solomon`: an organisation's name before a personal name.
     if let Some(head) = words[start..end]
         .iter()
-        .rposition(|w| ORGANIZATION_HEADS.contains(w))
+        .rposition(|w| ORGANIZATION_HEAD.has(w))
     {
         let head = start + head;
         if end - head > 2 && rest_is_personal(head + 1) {
@@ -889,12 +909,12 @@ fn kind_from_shape(name: &str) -> EntityKind {
     let letters = name.chars().filter(|c| c.is_alphabetic());
     let acronym =
         words.len() == 1 && letters.clone().count() >= 2 && letters.clone().all(char::is_uppercase);
-    if acronym || words.iter().any(|w| ORGANIZATION_HEADS.contains(w)) {
+    if acronym || words.iter().any(|w| ORGANIZATION_HEAD.has(w)) {
         EntityKind::Organization
     } else if words.len() >= 2
         && words
             .iter()
-            .all(|w| is_capitalised(w) && !is_role(w) && !NOT_NAMES.contains(w))
+            .all(|w| is_capitalised(w) && !is_role(w) && !NOT_NAME.has(w))
     {
         EntityKind::Person
     } else {

@@ -4,7 +4,7 @@
 //! The lexicon is hand-written for quotewire, every inflection spelt out; it was not
 //! copied from any other project.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use super::Span;
@@ -98,6 +98,33 @@ const DETERMINERS: &[&str] = &[
     "those", "of", "for", "in", "on", "with", "by", "at", "no", "any", "some", "every", "each",
     "another", "such", "whose", "which",
 ];
+
+/// A set of words for quick membership tests.
+pub(crate) struct Lexicon(HashSet<&'static str>);
+
+impl Lexicon {
+    pub fn new(words: &[&'static str]) -> Self {
+        Lexicon(words.iter().copied().collect())
+    }
+
+    /// Whether `word`, as written, is in the set.
+    pub fn has(&self, word: &str) -> bool {
+        self.0.contains(word)
+    }
+
+    /// Whether `word` in lowercase is in the set (of lowercase words); allocates only
+    /// for a word with capitals.
+    pub fn has_lowercased(&self, word: &str) -> bool {
+        if word.chars().any(char::is_uppercase) {
+            self.0.contains(word.to_lowercase().as_str())
+        } else {
+            self.0.contains(word)
+        }
+    }
+}
+
+static NAMING: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(NAMING_FORMS));
+static DETERMINER_WORDS: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(DETERMINERS));
 
 static CUE_FORMS: LazyLock<HashMap<&'static str, bool>> = LazyLock::new(|| {
     REPORTING_VERBS
@@ -230,7 +257,7 @@ pub(crate) fn is_cue(body: &str, tokens: &[Token], i: usize) -> bool {
         Some(true) => {
             let before = i.checked_sub(1).map(|j| tokens[j]);
             !before.is_some_and(|t| {
-                t.is_word() && DETERMINERS.contains(&t.span.slice(body).to_lowercase().as_str())
+                t.is_word() && DETERMINER_WORDS.has_lowercased(t.span.slice(body))
             })
         }
     }
@@ -238,7 +265,7 @@ pub(crate) fn is_cue(body: &str, tokens: &[Token], i: usize) -> bool {
 
 /// Whether the word at `tokens[i]` names or labels (`called`, `dubbed`, `a term`).
 pub(crate) fn is_naming_word(body: &str, token: Token) -> bool {
-    token.is_word() && NAMING_FORMS.contains(&token.span.slice(body).to_lowercase().as_str())
+    token.is_word() && NAMING.has_lowercased(token.span.slice(body))
 }
 
 pub(crate) fn next_word_is(body: &str, tokens: &[Token], i: usize, word: &str) -> bool {

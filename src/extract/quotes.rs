@@ -120,6 +120,9 @@ fn is_closing_context(c: Option<char>) -> bool {
 
 /// What the character `c` at a position with neighbours `prev` and `next` is as a mark.
 fn classify_mark(c: char, prev: Option<char>, next: Option<char>) -> Option<(Family, Direction)> {
+    if !is_mark(c) {
+        return None;
+    }
     let opening = is_opening_context(prev);
     let closing = is_closing_context(next);
     match c {
@@ -157,21 +160,31 @@ fn classify_mark(c: char, prev: Option<char>, next: Option<char>) -> Option<(Fam
 fn paragraph_spans(body: &str) -> Vec<Span> {
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, c) in body
-        .char_indices()
-        .chain(std::iter::once((body.len(), '\n')))
-    {
-        if c == '\n' {
-            let text = &body[start..i];
-            if !text.trim().is_empty() {
-                let lead = text.len() - text.trim_start().len();
-                let trail = text.len() - text.trim_end().len();
-                out.push(Span::new(start + lead, i - trail));
-            }
-            start = i + 1;
+    for line in body.split('\n') {
+        let lead = line.len() - line.trim_start().len();
+        let trimmed = line.trim();
+        if !trimmed.is_empty() {
+            out.push(Span::new(start + lead, start + lead + trimmed.len()));
         }
+        start += line.len() + 1;
     }
     out
+}
+
+/// Every quotation-mark character in `text`: `(offset, mark, char before, char after)`.
+/// Scans bytes and decodes only where a mark can start, which keeps the pass cheap.
+fn marks_in(text: &str) -> impl Iterator<Item = (usize, char, Option<char>, Option<char>)> + '_ {
+    // `"` and `'`, or the lead byte of `“ ” ‘ ’ „` (E2) and `« »` (C2).
+    let lead = |b: &u8| matches!(b, b'"' | b'\'' | 0xE2 | 0xC2);
+    text.bytes().enumerate().filter(move |(_, b)| lead(b)).filter_map(move |(i, _)| {
+        let c = text[i..].chars().next()?;
+        if !is_mark(c) {
+            return None;
+        }
+        let prev = text[..i].chars().next_back();
+        let next = text[i + c.len_utf8()..].chars().next();
+        Some((i, c, prev, next))
+    })
 }
 
 fn opens_with(body: &str, paragraph: Span, family: Family) -> bool {
@@ -184,18 +197,10 @@ fn opens_with(body: &str, paragraph: Span, family: Family) -> bool {
 
 /// Whether `paragraph` closes a mark of `family` before it opens one.
 fn closes_before_opening(body: &str, paragraph: Span, family: Family) -> bool {
-    let text = paragraph.slice(body);
-    let mut prev = None;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if let Some((f, d)) = classify_mark(c, prev, chars.peek().copied()) {
-            if f == family {
-                return d == Direction::Close;
-            }
-        }
-        prev = Some(c);
-    }
-    false
+    marks_in(paragraph.slice(body))
+        .filter_map(|(_, c, prev, next)| classify_mark(c, prev, next))
+        .find(|&(f, _)| f == family)
+        .is_some_and(|(_, d)| d == Direction::Close)
 }
 
 fn pair_marks(body: &str) -> Vec<Pair> {
@@ -207,17 +212,11 @@ fn pair_marks(body: &str) -> Vec<Pair> {
         let mut stack: Vec<OpenMark> = carried.take().into_iter().collect();
         let continues_quote = previous_unclosed && stack.is_empty();
         previous_unclosed = false;
-        let text = paragraph.slice(body);
-        let mut prev: Option<char> = None;
-        let mut chars = text.char_indices().peekable();
-        while let Some((offset, c)) = chars.next() {
-            let next = chars.peek().map(|&(_, n)| n);
+        for (offset, c, prev, next) in marks_in(paragraph.slice(body)) {
             let at = paragraph.start + offset;
             let Some((family, direction)) = classify_mark(c, prev, next) else {
-                prev = Some(c);
                 continue;
             };
-            prev = Some(c);
             let open_index = stack.iter().rposition(|o| o.family == family);
             let direction = match (direction, open_index) {
                 (Direction::Either, Some(_)) => Direction::Close,
