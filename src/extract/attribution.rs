@@ -679,8 +679,7 @@ fn subject_before(body: &str, tokens: &[Token], cue: usize, lo: usize) -> Option
         if j >= lo + 2 {
             let w = tokens[j - 1].span.slice(body);
             let prep = tokens[j - 2].span.slice(body);
-            if NOT_NAME.has(w)
-                && matches!(prep, "in" | "on" | "last" | "this" | "since" | "during")
+            if NOT_NAME.has(w) && matches!(prep, "in" | "on" | "last" | "this" | "since" | "during")
             {
                 j -= 2;
                 continue;
@@ -852,9 +851,7 @@ fn name_in_phrase(body: &str, phrase: &[Token]) -> Option<Span> {
     {
         end -= 1;
     }
-    while start < end
-        && (NOT_NAME.has(words[start]) || NAME_PARTICLES.contains(&words[start]))
-    {
+    while start < end && (NOT_NAME.has(words[start]) || NAME_PARTICLES.contains(&words[start])) {
         start += 1;
     }
     if start >= end {
@@ -898,7 +895,12 @@ fn name_in_phrase(body: &str, phrase: &[Token]) -> Option<Span> {
 fn kind_from_shape(name: &str) -> EntityKind {
     let words: Vec<&str> = name.split_whitespace().collect();
     let name_like = |w: &&str| {
-        let w = w.trim_end_matches('.');
+        // A period only after an initial (`John F. Kennedy`).
+        let w = if w.chars().count() == 2 {
+            w.trim_end_matches('.')
+        } else {
+            w
+        };
         !w.is_empty()
             && w.chars()
                 .all(|c| c.is_alphabetic() || matches!(c, '-' | '’' | '\'' | '.'))
@@ -1079,15 +1081,19 @@ fn count_paragraph_breaks(text: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use crate::extract::{extract, InputFormat, KnownMetadata};
+    use super::*;
+    use crate::extract::{entities, quotes, segment};
 
     /// `(quote text, speaker name, cue)` for every direct and partial quote.
-    fn attributed(text: &str) -> Vec<(String, Option<String>, Option<String>)> {
-        let article = format!("Headline\n\n{text}");
-        extract(&article, InputFormat::Text, &KnownMetadata::default())
-            .quotes
+    /// Runs the stages from segmentation on, over `body` as the cleaned body.
+    fn attributed(body: &str) -> Vec<(String, Option<String>, Option<String>)> {
+        let sentences = segment::sentences(body);
+        let mut table = entities::find_entities(body, &sentences);
+        let mut quotes = quotes::find_quotes(body, &sentences);
+        attribute(body, &sentences, &mut quotes, &mut table);
+        quotes
             .into_iter()
-            .filter(|q| q.kind != crate::extract::QuoteKind::Term)
+            .filter(|q| q.kind != QuoteKind::Term)
             .map(|q| (q.text, q.speaker.map(|s| s.name), q.cue))
             .collect()
     }

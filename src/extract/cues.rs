@@ -30,7 +30,7 @@ const REPORTING_VERBS: &[&str] = &[
     "deny", "denies", "denied", "denying", "describe", "describes", "described", "describing",
     "emphasize", "emphasizes", "emphasized", "emphasizing", "emphasise", "emphasises",
     "emphasised", "emphasising", "observe", "observes", "observed", "observing", "predict",
-    "predicts", "predicted", "predicting", "promise", "promises", "promised", "promising",
+    "predicts", "predicted", "predicting", "promise", "promises", "promised",
     "recall", "recalls", "recalled", "recalling", "reiterate", "reiterates", "reiterated",
     "reiterating", "report", "reports", "reported", "reporting", "reveal", "reveals", "revealed",
     "revealing", "stress", "stresses", "stressed", "stressing", "suggest", "suggests", "suggested",
@@ -88,7 +88,7 @@ const NAMING_FORMS: &[&str] = &[
     "call", "calls", "called", "calling", "dub", "dubs", "dubbed", "dubbing", "brand", "brands",
     "branded", "branding", "label", "labels", "labelled", "labeled", "labelling", "labeling",
     "name", "names", "named", "naming", "title", "titled", "entitled", "so-called", "known",
-    "nicknamed", "termed", "term", "word", "phrase", "slogan", "motto", "headline", "headlined",
+    "nicknamed", "termed", "term", "terms", "word", "words", "phrase", "phrases", "slogan", "motto", "headline", "headlined",
 ];
 
 /// Words that stand before a noun and so rule out a verb reading of the next word.
@@ -238,30 +238,65 @@ pub(crate) fn is_cue(body: &str, tokens: &[Token], i: usize) -> bool {
     if word == "according" {
         return next_word_is(body, tokens, i, "to");
     }
-    // `continued to shun`, `pointed to`: these speak only when a clause or a quote follows.
-    if word.starts_with("continu") || word.starts_with("point") {
-        let next = tokens.get(i + 1);
-        let introduces = next.is_some_and(|t| {
-            matches!(
-                t.kind,
-                TokenKind::Punct(',' | ':' | '.') | TokenKind::Quote(_)
-            ) || (t.is_word() && matches!(t.span.slice(body), "that" | "out"))
+    let Some(&noun_like) = CUE_FORMS.get(word) else {
+        return false;
+    };
+    let before = i.checked_sub(1).map(|j| tokens[j]);
+    let before_word = before.filter(|t| t.is_word()).map(|t| t.span.slice(body));
+    let next = tokens.get(i + 1);
+    // A clause, a colon or a quotation right after the verb.
+    let introduces = next.is_some_and(|t| {
+        matches!(t.kind, TokenKind::Punct(':') | TokenKind::Quote(_))
+            || (t.is_word() && matches!(t.span.slice(body), "that" | "out"))
+            || (t.is_punct(',')
+                && tokens
+                    .get(i + 2)
+                    .is_some_and(|n| matches!(n.kind, TokenKind::Quote(_))))
+    });
+    // `continued to shun`, `pointed to`: these speak only when they introduce something.
+    // `, Putin continued, the …`: a parenthetical reporting clause also counts.
+    let parenthetical = next.is_some_and(|t| matches!(t.kind, TokenKind::Punct(',' | '.')))
+        && before_word.is_some_and(|w| {
+            w.starts_with(|c: char| c.is_uppercase()) || SUBJECT_PRONOUNS.contains(&w)
         });
-        if !introduces {
-            return false;
-        }
+    if (word.starts_with("continu") || word.starts_with("point")) && !introduces && !parenthetical {
+        return false;
     }
-    match CUE_FORMS.get(word) {
-        None => false,
-        Some(false) => true,
-        Some(true) => {
-            let before = i.checked_sub(1).map(|j| tokens[j]);
-            !before.is_some_and(|t| {
-                t.is_word() && DETERMINER_WORDS.has_lowercased(t.span.slice(body))
-            })
-        }
+    // `has been told to prepare`: the one told is not the speaker.
+    let passive = before_word.is_some_and(|w| BE_FORMS.contains(&w));
+    if passive && next_word_is(body, tokens, i, "to") {
+        return false;
     }
+    if noun_like && before_word.is_some_and(|w| DETERMINER_WORDS.has_lowercased(w)) {
+        return false;
+    }
+    if !noun_like || introduces {
+        return true;
+    }
+    // A noun homograph (`asylum claim`, `the report`) is a verb only after a subject-like
+    // word: a pronoun or name, an auxiliary or adverb, `and`, `who`.
+    before_word.is_some_and(|w| {
+        !DETERMINER_WORDS.has_lowercased(w)
+            && (w.starts_with(|c: char| c.is_uppercase())
+                || SUBJECT_LIKE.contains(&w)
+                || (w.ends_with("ly") && w.len() > 4))
+    })
 }
+
+/// Pronouns that can be the subject of a reporting verb.
+const SUBJECT_PRONOUNS: &[&str] = &["he", "she", "it", "they", "we", "i"];
+
+/// Forms of "be" that make a passive (`was told`).
+const BE_FORMS: &[&str] = &["be", "been", "being", "is", "are", "was", "were"];
+
+/// Words after which a noun homograph reads as a verb (`she notes`, `and claimed`).
+#[rustfmt::skip]
+const SUBJECT_LIKE: &[&str] = &[
+    "he", "she", "it", "they", "we", "i", "you", "who", "and", "also", "has", "have", "had",
+    "will", "would", "to", "later", "then", "again", "further", "previously", "once", "not",
+    "never", "has", "was", "were", "is", "are", "officials", "spokesman", "spokeswoman",
+    "spokesperson", "statement", "report", "letter", "government", "ministry", "agency",
+];
 
 /// Whether the word at `tokens[i]` names or labels (`called`, `dubbed`, `a term`).
 pub(crate) fn is_naming_word(body: &str, token: Token) -> bool {

@@ -176,15 +176,18 @@ fn paragraph_spans(body: &str) -> Vec<Span> {
 fn marks_in(text: &str) -> impl Iterator<Item = (usize, char, Option<char>, Option<char>)> + '_ {
     // `"` and `'`, or the lead byte of `“ ” ‘ ’ „` (E2) and `« »` (C2).
     let lead = |b: &u8| matches!(b, b'"' | b'\'' | 0xE2 | 0xC2);
-    text.bytes().enumerate().filter(move |(_, b)| lead(b)).filter_map(move |(i, _)| {
-        let c = text[i..].chars().next()?;
-        if !is_mark(c) {
-            return None;
-        }
-        let prev = text[..i].chars().next_back();
-        let next = text[i + c.len_utf8()..].chars().next();
-        Some((i, c, prev, next))
-    })
+    text.bytes()
+        .enumerate()
+        .filter(move |(_, b)| lead(b))
+        .filter_map(move |(i, _)| {
+            let c = text[i..].chars().next()?;
+            if !is_mark(c) {
+                return None;
+            }
+            let prev = text[..i].chars().next_back();
+            let next = text[i + c.len_utf8()..].chars().next();
+            Some((i, c, prev, next))
+        })
 }
 
 fn opens_with(body: &str, paragraph: Span, family: Family) -> bool {
@@ -402,6 +405,18 @@ fn classify(
         return QuoteKind::Term;
     }
 
+    // `“Sensitive document found on street” — CBC.ca, August 15, 2008`: a cited headline.
+    let dash_after = tokens
+        .get(at + 1)
+        .is_some_and(|t| matches!(t.kind, TokenKind::Punct('—' | '–' | '-')));
+    let unpunctuated = !pair
+        .text
+        .slice(body)
+        .trim_end()
+        .ends_with(['.', ',', '!', '?', '…', ':', ';']);
+    if at_start && dash_after && unpunctuated && !cue_after {
+        return QuoteKind::Term;
+    }
     let clause_like = shape.words >= 3 && (shape.starts_upper || at_start);
     if clause_like && !that_before {
         let introduced = colon_before || (comma_before && cue_before.is_some_and(|d| d <= 6));
