@@ -114,6 +114,11 @@ const BODY_NOUNS: &[&str] = &[
     "military", "police", "force",
 ];
 
+/// Body nouns that stand for a place speaking through its government (`the city said`).
+const PLACE_NOUNS: &[&str] = &[
+    "city", "country", "state", "town", "region", "province", "capital", "nation",
+];
+
 /// Words that mark a name as an organisation's (`Korean Central News Agency`).
 #[rustfmt::skip]
 const ORGANIZATION_HEADS: &[&str] = &[
@@ -216,6 +221,22 @@ impl Memory {
         }
     }
 
+    /// The latest speaker named since byte `since` that `pronoun` fits.
+    fn speaker_since(
+        &self,
+        table: &EntityTable,
+        pronoun: Pronoun,
+        at: usize,
+        since: usize,
+    ) -> Option<EntityId> {
+        self.recent
+            .iter()
+            .rev()
+            .filter(|r| r.mention.start <= at && r.mention.start >= since)
+            .map(|r| r.entity)
+            .find(|&id| self.fits(table, id, pronoun))
+    }
+
     /// Whether the entity looks like a person: typed so, or a multi-word personal name.
     fn is_personal(&self, table: &EntityTable, id: EntityId) -> bool {
         match self.kind_of(table, id) {
@@ -297,6 +318,50 @@ impl Memory {
     }
 }
 
+/// The first person named in `window` outside quotations whom `pronoun` fits
+/// (`For Kevin Allton, an instructor, the show was a success. He said`).
+fn first_person_named(
+    body: &str,
+    window: Span,
+    marks: &[(Span, usize)],
+    pronoun: Pronoun,
+    table: &mut EntityTable,
+    memory: &mut Memory,
+) -> Option<EntityId> {
+    let from = marks.partition_point(|(m, _)| m.start < window.start);
+    let within: Vec<(Span, usize)> = marks[from..]
+        .iter()
+        .copied()
+        .take_while(|(m, _)| m.end <= window.end)
+        .collect();
+    let tokens = cues::tokenize(body, window, &within);
+    let mut i = 0;
+    while i < tokens.len() {
+        if !is_name_token(body, &tokens, i) || !is_capitalised(tokens[i].span.slice(body)) {
+            i += 1;
+            continue;
+        }
+        let end = (i..tokens.len())
+            .find(|&k| !is_name_token(body, &tokens, k))
+            .unwrap_or(tokens.len());
+        if let Some(span) = name_in_phrase(body, &tokens[i..end]) {
+            let typed_person = table
+                .mentions_within(span)
+                .last()
+                .is_some_and(|m| table.entities[m.entity].kind == EntityKind::Person);
+            if typed_person || kind_from_shape(span.slice(body)) == EntityKind::Person {
+                if let Some(resolved) = resolve_name(body, span, table, memory) {
+                    if memory.fits(table, resolved.entity, pronoun) {
+                        return Some(resolved.entity);
+                    }
+                }
+            }
+        }
+        i = end;
+    }
+    None
+}
+
 /// Whether `span` lies inside one of the quotations `marks` (sorted by start).
 fn inside_quote(marks: &[(Span, usize)], span: Span) -> bool {
     let next = marks.partition_point(|(m, _)| m.start <= span.start);
@@ -354,6 +419,7 @@ pub fn attribute(body: &str, sentences: &[Span], quotes: &mut [Quote], table: &m
                 .or_else(|| reporting_clause_after(body, &tokens, at)),
         }
         .or_else(|| according_to(body, &tokens))
+        .or_else(|| introduced_by_colon(body, &tokens, at, quotes[index].kind))
         .or_else(|| reported_just_before(body, sentences, sentence, &marks, quotes[index].kind));
 
         let mut speaker = None;
@@ -419,6 +485,19 @@ fn learn_reporting_subjects(
             }
         }
     }
+}
+
+/// `Sunak defended the record: “…”`: with no reporting verb, a direct quote that a colon
+/// introduces is the clause subject's. The cue is the colon.
+fn introduced_by_colon(body: &str, tokens: &[Token], at: usize, kind: QuoteKind) -> Option<Found> {
+    if kind != QuoteKind::Direct || at == 0 || !tokens[at - 1].is_punct(':') {
+        return None;
+    }
+    let who = participle_subject(body, tokens, at - 1)?;
+    Some(Found {
+        cue: tokens[at - 1].span,
+        who,
+    })
 }
 
 /// A direct quote with no cue of its own, right after a sentence of reported speech in
@@ -643,6 +722,9 @@ fn is_name_token(body: &str, tokens: &[Token], i: usize) -> bool {
         return false;
     }
     let w = t.span.slice(body);
+    if w.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
     if is_capitalised(w) {
         return !NOT_NAME.has(w)
             || i > 0
@@ -714,6 +796,14 @@ fn subject_before(body: &str, tokens: &[Token], cue: usize, lo: usize) -> Option
     if let Some(pronoun) = pronoun_of(word) {
         return Some(Who::Pronoun(last.span, pronoun));
     }
+    // `Mark Tedeschi, who said`: the relative pronoun's antecedent.
+    if word == "who" && j >= lo + 2 && tokens[j - 2].is_punct(',') {
+        let start = (lo..j - 2)
+            .rev()
+            .take_while(|&k| is_name_token(body, tokens, k))
+            .last()?;
+        return name_in_phrase(body, &tokens[start..j - 2]).map(Who::Name);
+    }
     if is_capitalised(word) {
         let start = (lo..j)
             .rev()
@@ -752,9 +842,15 @@ fn subject_of_appositive(body: &str, tokens: &[Token], comma: usize, lo: usize) 
         let word = first.span.slice(body);
         // The appositive runs to the next comma (or the verb's).
         let close = if n == 0 { comma } else { commas[n - 1] };
-        let holds_role = tokens[open + 1..close]
-            .iter()
-            .any(|t| is_role(t.span.slice(body)));
+        // A role, or lowercase words that are not name particles (`Republican from Texas`).
+        let holds_role = tokens[open + 1..close].iter().any(|t| {
+            let w = t.span.slice(body);
+            is_role(w)
+                || (t.is_word()
+                    && !is_capitalised(w)
+                    && !NAME_PARTICLES.contains(&w)
+                    && !ROLE_CONNECTORS.contains(&w))
+        });
         let describes =
             !is_capitalised(word) || holds_role || word.starts_with(|c: char| c.is_ascii_digit());
         if first.is_word() && describes {
@@ -901,9 +997,11 @@ fn kind_from_shape(name: &str) -> EntityKind {
         } else {
             w
         };
-        !w.is_empty()
-            && w.chars()
-                .all(|c| c.is_alphabetic() || matches!(c, '-' | '’' | '\'' | '.'))
+        let dotted_acronym = w.len() >= 4 && w.chars().all(|c| c.is_uppercase() || c == '.');
+        dotted_acronym
+            || (!w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '-' | '’' | '\'')))
     };
     if !words.iter().all(name_like) {
         return EntityKind::Misc;
@@ -936,7 +1034,24 @@ fn resolve(
     match who {
         Who::Name(span) => resolve_name(body, span, table, memory),
         Who::Pronoun(span, pronoun) => {
-            let entity = memory.antecedent(table, pronoun, span.start, recently, marks)?;
+            let personal = matches!(pronoun, Pronoun::He | Pronoun::She);
+            let spoke_here = memory.speaker_since(table, pronoun, span.start, recently.start);
+            let entity = match spoke_here {
+                Some(entity) => entity,
+                None => personal
+                    .then(|| {
+                        first_person_named(
+                            body,
+                            Span::new(recently.start, span.start),
+                            marks,
+                            pronoun,
+                            table,
+                            memory,
+                        )
+                    })
+                    .flatten()
+                    .or_else(|| memory.antecedent(table, pronoun, span.start, recently, marks))?,
+            };
             match pronoun {
                 Pronoun::He => memory.gender.entry(entity).or_insert(Gender::Male),
                 Pronoun::She => memory.gender.entry(entity).or_insert(Gender::Female),
@@ -953,7 +1068,18 @@ fn resolve(
             })
         }
         Who::Body(span) => {
-            // The organisation or place the article last named before this phrase.
+            // The organisation (or, for `the city`, the place) the article last named.
+            let head = span
+                .slice(body)
+                .rsplit(' ')
+                .next()
+                .unwrap_or_default()
+                .to_lowercase();
+            let wanted = if PLACE_NOUNS.contains(&head.as_str()) {
+                EntityKind::Location
+            } else {
+                EntityKind::Organization
+            };
             let earlier = &table.mentions[..table
                 .mentions
                 .partition_point(|m| m.span.start < span.start)];
@@ -964,10 +1090,9 @@ fn resolve(
                 .take_while(|m| m.span.start >= window_start)
                 .map(|m| m.entity)
                 .find(|&id| {
-                    matches!(
-                        memory.kind_of(table, id),
-                        EntityKind::Organization | EntityKind::Location
-                    ) || kind_from_shape(&table.entities[id].name) == EntityKind::Organization
+                    memory.kind_of(table, id) == wanted
+                        || (wanted == EntityKind::Organization
+                            && kind_from_shape(&table.entities[id].name) == wanted)
                 })?;
             Some(Resolved {
                 entity,
@@ -1184,6 +1309,49 @@ mod tests {
         assert_eq!(
             speakers("Her skin was “weeping and raw,” according to the Sydney Morning Herald."),
             [some("Sydney Morning Herald")]
+        );
+    }
+
+    #[test]
+    fn appositives_with_commas_inside_and_role_first() {
+        let text = "Cynthia Thompson, curator at the University of Arkansas, Fayetteville, said, \
+                    “These images serve as documentation of his life.”";
+        assert_eq!(speakers(text), [some("Cynthia Thompson")]);
+        let text = "The secretary general of the conference, Nunzio Galantino, has called \
+                    the ruling “dangerous and ideological.”";
+        assert_eq!(speakers(text), [some("Nunzio Galantino")]);
+        let text = "“We are ready for this game,” Hernan Dario Gomez, Panama coach, said.";
+        assert_eq!(speakers(text), [some("Hernan Dario Gomez")]);
+    }
+
+    #[test]
+    fn names_with_particles_and_roles_after_a_cue() {
+        let text = "Civil Defense director General Suleiman al-Amr said \
+                    “All those who were wounded have been taken to hospital.”";
+        assert_eq!(speakers(text), [some("Suleiman al-Amr")]);
+        let text = "Her skin was weeping, in the words of the Crown prosecutor, Mark Tedeschi, \
+                    who said it was “a devastating illness for the child.”";
+        assert_eq!(speakers(text)[0], some("Mark Tedeschi"));
+    }
+
+    #[test]
+    fn statements_and_colons_introduce_their_subject() {
+        let text = "Senator John Cornyn issued a statement on Monday. \
+                    “Like many Texans, I am disappointed with the decision.”";
+        assert_eq!(speakers(text), [some("John Cornyn")]);
+        let text =
+            "Later, Rishi Sunak defended the record: “We are working as quickly as possible.”";
+        assert_eq!(speakers(text), [some("Rishi Sunak")]);
+    }
+
+    #[test]
+    fn a_pronoun_after_a_new_person_is_introduced_goes_to_them() {
+        let text = "“Pop art was about popular culture,” Kiara Perkins said.\n\n\
+                    For Kevin Allton, an instructor in English, the show was a success. \
+                    He said, “Andy Warhol was the center of the Zeitgeist.”";
+        assert_eq!(
+            speakers(text),
+            [some("Kiara Perkins"), some("Kevin Allton")]
         );
     }
 

@@ -238,6 +238,20 @@ pub(crate) fn is_cue(body: &str, tokens: &[Token], i: usize) -> bool {
     if word == "according" {
         return next_word_is(body, tokens, i, "to");
     }
+    // `issued a statement`, `released a press release`
+    if matches!(
+        word,
+        "issued" | "issues" | "released" | "releases" | "published"
+    ) {
+        let object = tokens
+            .get(i + 2)
+            .filter(|t| t.is_word())
+            .map(|t| t.span.slice(body));
+        let article = next_word_is(body, tokens, i, "a") || next_word_is(body, tokens, i, "the");
+        return article
+            && object
+                .is_some_and(|o| matches!(o, "statement" | "press" | "message" | "communique"));
+    }
     let Some(&noun_like) = CUE_FORMS.get(word) else {
         return false;
     };

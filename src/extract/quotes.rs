@@ -552,6 +552,17 @@ mod tests {
     }
 
     #[test]
+    fn cited_headlines_labels_and_passive_orders_are_terms() {
+        let body = "“Sensitive document found on rainy street” — CBC.ca, August 15, 2008\n\n\
+                    It added the words “and Emergency” to the name.\n\n\
+                    The army has been told to prepare a “quasi-state of war” today.\n\n\
+                    Checks will continue, and officials will scrap the interview to “streamline” it.";
+        for (text, kind) in quotes(body) {
+            assert_eq!(kind, QuoteKind::Term, "{text}");
+        }
+    }
+
+    #[test]
     fn spans_slice_the_body_on_char_boundaries() {
         let body = "«Ça va très bien», dit-il. “Zürich’s ‘Bahnhof’ is große,” she said. \"Ünïcödé";
         for q in find_quotes(body, &segment::sentences(body)) {
