@@ -128,7 +128,7 @@ const ORGANIZATION_HEADS: &[&str] = &[
     "Organization", "Organisation", "Foundation", "Federation", "League", "Court", "Government",
     "Administration", "Board", "Authority", "Army", "Police", "Forces", "Fund", "Society", "Club",
     "Center", "Centre", "Museum", "Parliament", "Senate", "Congress", "Assembly", "Embassy",
-    "World", "Press", "Daily", "Tribune", "Guardian", "Telegraph", "Reuters",
+    "World", "Press", "Daily", "Tribune", "Guardian", "Telegraph", "Reuters", "Corp.", "Corporation", "Ltd.", "Ltd", "LLC", "Co.", "PLC", "Plc", "AG", "GmbH", "Holdings", "Airlines", "Motors",
 ];
 
 static NOT_NAME: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(NOT_NAMES));
@@ -169,6 +169,9 @@ struct Resolved {
     mention: Span,
 }
 
+/// How far back (in bytes) `the company` looks for the organisation it stands for.
+const BODY_LOOKBACK_BYTES: usize = 1500;
+
 /// How many speakers [`Memory`] keeps, latest first; bounds the work per quote.
 const RECENT_SPEAKERS: usize = 64;
 
@@ -190,7 +193,11 @@ struct Memory {
 impl Memory {
     fn kind_of(&self, table: &EntityTable, id: EntityId) -> EntityKind {
         match table.entities[id].kind {
-            EntityKind::Misc => self.kind.get(&id).copied().unwrap_or(EntityKind::Misc),
+            EntityKind::Misc => self
+                .kind
+                .get(&id)
+                .copied()
+                .unwrap_or_else(|| kind_from_shape(&table.entities[id].name)),
             kind => kind,
         }
     }
@@ -999,6 +1006,7 @@ fn kind_from_shape(name: &str) -> EntityKind {
         };
         let dotted_acronym = w.len() >= 4 && w.chars().all(|c| c.is_uppercase() || c == '.');
         dotted_acronym
+            || ORGANIZATION_HEAD.has(w)
             || (!w.is_empty()
                 && w.chars()
                     .all(|c| c.is_alphabetic() || matches!(c, '-' | '’' | '\'')))
@@ -1083,7 +1091,7 @@ fn resolve(
             let earlier = &table.mentions[..table
                 .mentions
                 .partition_point(|m| m.span.start < span.start)];
-            let window_start = span.start.saturating_sub(600);
+            let window_start = span.start.saturating_sub(BODY_LOOKBACK_BYTES);
             let entity = earlier
                 .iter()
                 .rev()

@@ -417,6 +417,11 @@ fn classify(
     if at_start && dash_after && unpunctuated && !cue_after {
         return QuoteKind::Term;
     }
+    // `“Much worse.”` standing as a sentence of its own is speech, however short.
+    if at_start && shape.starts_upper && pair.text.slice(body).trim_end().ends_with(['.', '!', '?'])
+    {
+        return QuoteKind::Direct;
+    }
     let clause_like = shape.words >= 3 && (shape.starts_upper || at_start);
     if clause_like && !that_before {
         let introduced = colon_before || (comma_before && cue_before.is_some_and(|d| d <= 6));
