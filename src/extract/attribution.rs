@@ -357,7 +357,7 @@ fn first_person_named(
                 .last()
                 .is_some_and(|m| table.entities[m.entity].kind == EntityKind::Person);
             if typed_person || kind_from_shape(span.slice(body)) == EntityKind::Person {
-                if let Some(resolved) = resolve_name(body, span, table, memory) {
+                if let Some(resolved) = resolve_name(body, span, true, table, memory) {
                     if memory.fits(table, resolved.entity, pronoun) {
                         return Some(resolved.entity);
                     }
@@ -486,7 +486,10 @@ fn learn_reporting_subjects(
                 continue;
             }
             if let Some(Who::Name(span)) = subject_before(body, &tokens, i, 0) {
-                if let Some(resolved) = resolve_name(body, span, table, memory) {
+                // A full name that reports speech is worth an entity; a lone word may be
+                // a place or a common noun, so it is only looked up.
+                let full_name = kind_from_shape(span.slice(body)) != EntityKind::Misc;
+                if let Some(resolved) = resolve_name(body, span, full_name, table, memory) {
                     memory.remember(resolved);
                 }
             }
@@ -1004,6 +1007,9 @@ fn kind_from_shape(name: &str) -> EntityKind {
         } else {
             w
         };
+        if w.ends_with("’s") || w.ends_with("'s") {
+            return false; // a possessive: `Mecca's Grand Mosque`
+        }
         let dotted_acronym = w.len() >= 4 && w.chars().all(|c| c.is_uppercase() || c == '.');
         dotted_acronym
             || ORGANIZATION_HEAD.has(w)
@@ -1040,7 +1046,7 @@ fn resolve(
     memory: &mut Memory,
 ) -> Option<Resolved> {
     match who {
-        Who::Name(span) => resolve_name(body, span, table, memory),
+        Who::Name(span) => resolve_name(body, span, true, table, memory),
         Who::Pronoun(span, pronoun) => {
             let personal = matches!(pronoun, Pronoun::He | Pronoun::She);
             let spoke_here = memory.speaker_since(table, pronoun, span.start, recently.start);
@@ -1110,10 +1116,13 @@ fn resolve(
     }
 }
 
-/// The entity a speaker's name refers to, creating it through the table when needed.
+/// The entity a name refers to. For a speaker (`speaks`), the table resolves the span,
+/// creating the entity or upgrading a `misc` one to a person; otherwise only an entity the
+/// table already names there is used.
 fn resolve_name(
     body: &str,
     span: Span,
+    speaks: bool,
     table: &mut EntityTable,
     memory: &mut Memory,
 ) -> Option<Resolved> {
@@ -1125,13 +1134,13 @@ fn resolve_name(
         .rev()
         .find(|m| m.span.end == span.end)
         .copied();
-    let mut entity = match existing {
-        Some(m)
-            if table.entities[m.entity].kind != EntityKind::Misc
-                || shape_kind == EntityKind::Misc =>
-        {
+    let typed = existing.filter(|m| table.entities[m.entity].kind != EntityKind::Misc);
+    let mut entity = match (existing, typed) {
+        (_, Some(m)) if !speaks || m.span != span => m.entity,
+        (Some(m), None) if !speaks || (shape_kind == EntityKind::Misc && m.span != span) => {
             m.entity
         }
+        (None, _) if !speaks => memory.full_name_for(table, text, span.start)?,
         _ => {
             let kind = if shape_kind == EntityKind::Misc {
                 EntityKind::Person
@@ -1141,7 +1150,7 @@ fn resolve_name(
             table.resolve_mention(body, span, kind)
         }
     };
-    if !text.contains(' ') {
+    if !text.contains(' ') && table.entities[entity].name == text {
         if let Some(full) = memory.full_name_for(table, text, span.start) {
             entity = full;
         }
