@@ -970,6 +970,13 @@ fn name_in_phrase(body: &str, phrase: &[Token]) -> Option<Span> {
             .all(char::is_uppercase)
             && w.chars().filter(|c| c.is_alphabetic()).count() >= 2
     };
+    // `Lucy Grant of Capital Economics`: a personal name, then where the person works.
+    if let Some(k) = (start + 2..end).find(|&k| matches!(words[k], "of" | "at" | "from")) {
+        let before = Span::new(phrase[start].span.start, phrase[k - 1].span.end).slice(body);
+        if kind_from_shape(before) == EntityKind::Person {
+            end = k;
+        }
+    }
     let rest_is_personal = |from: usize| {
         let rest = Span::new(phrase[from].span.start, phrase[end - 1].span.end).slice(body);
         kind_from_shape(rest) == EntityKind::Person
@@ -1370,6 +1377,20 @@ mod tests {
             speakers(text),
             [some("Kiara Perkins"), some("Kevin Allton")]
         );
+    }
+
+    #[test]
+    fn workplace_after_the_name_is_not_part_of_it() {
+        let text = "“It's a stalemate,” said Lucy Grant of Capital Economics.";
+        assert_eq!(speakers(text), [some("Lucy Grant")]);
+    }
+
+    #[test]
+    fn news_style_multi_paragraph_quote_keeps_its_speaker() {
+        let text = "“We are not going anywhere,” said Jane Roe, a union leader. “We will stay.\n\n\
+                    “Our members deserve better pay and safer conditions.\n\n\
+                    “And we will keep fighting for them,” she added.";
+        assert_eq!(speakers(text), vec![some("Jane Roe"); 4]);
     }
 
     #[test]
