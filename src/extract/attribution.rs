@@ -335,13 +335,13 @@ fn first_person_named(
     table: &mut EntityTable,
     memory: &mut Memory,
 ) -> Option<EntityId> {
-    let from = marks.partition_point(|(m, _)| m.start < window.start);
-    let within: Vec<(Span, usize)> = marks[from..]
-        .iter()
-        .copied()
-        .take_while(|(m, _)| m.end <= window.end)
-        .collect();
-    let tokens = cues::tokenize(body, window, &within);
+    let window = cues::clamp_around(
+        body,
+        window,
+        Span::new(window.end, window.end),
+        cues::CONTEXT_REACH,
+    );
+    let tokens = cues::tokenize_with_quotes(body, window, marks);
     let mut i = 0;
     while i < tokens.len() {
         if !is_name_token(body, &tokens, i) || !is_capitalised(tokens[i].span.slice(body)) {
@@ -404,13 +404,8 @@ pub fn attribute(body: &str, sentences: &[Span], quotes: &mut [Quote], table: &m
         );
         learnt_until = learnt_until.max(sentence.end);
 
-        let first = marks.partition_point(|(m, _)| m.start < sentence.start);
-        let within: Vec<(Span, usize)> = marks[first..]
-            .iter()
-            .copied()
-            .take_while(|(m, _)| m.end <= sentence.end)
-            .collect();
-        let tokens = cues::tokenize(body, sentence, &within);
+        let context = cues::clamp_around(body, sentence, marks[index].0, cues::CONTEXT_REACH);
+        let tokens = cues::tokenize_with_quotes(body, context, &marks);
         let Some(at) = tokens
             .iter()
             .position(|t| t.kind == TokenKind::Quote(index))
@@ -474,13 +469,7 @@ fn learn_reporting_subjects(
 ) {
     let first = sentences.partition_point(|s| s.start < range.start);
     for &sentence in sentences[first..].iter().take_while(|s| s.end <= range.end) {
-        let from = marks.partition_point(|(m, _)| m.start < sentence.start);
-        let within: Vec<(Span, usize)> = marks[from..]
-            .iter()
-            .copied()
-            .take_while(|(m, _)| m.end <= sentence.end)
-            .collect();
-        let tokens = cues::tokenize(body, sentence, &within);
+        let tokens = cues::tokenize_with_quotes(body, sentence, marks);
         for i in 0..tokens.len() {
             if !cues::is_cue(body, &tokens, i) || is_participle(body, tokens[i]) {
                 continue;
@@ -529,13 +518,13 @@ fn reported_just_before(
     if body[before.end..sentence.start].contains('\n') && !introduces {
         return None;
     }
-    let from = marks.partition_point(|(m, _)| m.start < before.start);
-    let within: Vec<(Span, usize)> = marks[from..]
-        .iter()
-        .copied()
-        .take_while(|(m, _)| m.end <= before.end)
-        .collect();
-    let tokens = cues::tokenize(body, before, &within);
+    let before = cues::clamp_around(
+        body,
+        before,
+        Span::new(before.end, before.end),
+        cues::CONTEXT_REACH,
+    );
+    let tokens = cues::tokenize_with_quotes(body, before, marks);
     if let Some(found) = according_to(body, &tokens) {
         return Some(found);
     }

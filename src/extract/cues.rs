@@ -180,6 +180,36 @@ pub(crate) fn tokenize(body: &str, range: Span, quotes: &[(Span, usize)]) -> Vec
     out
 }
 
+/// How far (in bytes) around a quote its context is read; bounds the work per quote so
+/// that one endless sentence full of quotes still costs linear time.
+pub(crate) const CONTEXT_REACH: usize = 600;
+
+/// `range` narrowed to at most `reach` bytes either side of `core`, on char boundaries.
+pub(crate) fn clamp_around(body: &str, range: Span, core: Span, reach: usize) -> Span {
+    let mut start = range.start.max(core.start.saturating_sub(reach));
+    let mut end = range.end.min(core.end.saturating_add(reach)).max(start);
+    while !body.is_char_boundary(start) {
+        start += 1;
+    }
+    while !body.is_char_boundary(end) {
+        end += 1;
+    }
+    Span::new(start, end.max(start))
+}
+
+/// Tokens of `body[range]` with the quotations among `marks` (sorted by start) that lie
+/// inside `range` collapsed, as [`tokenize`].
+pub(crate) fn tokenize_with_quotes(body: &str, range: Span, marks: &[(Span, usize)]) -> Vec<Token> {
+    let first = marks.partition_point(|(m, _)| m.start < range.start);
+    let inside: Vec<(Span, usize)> = marks[first..]
+        .iter()
+        .copied()
+        .take_while(|(m, _)| m.start < range.end)
+        .filter(|(m, _)| m.end <= range.end)
+        .collect();
+    tokenize(body, range, &inside)
+}
+
 fn tokenize_plain(body: &str, range: Span, out: &mut Vec<Token>) {
     if range.is_empty() {
         return;

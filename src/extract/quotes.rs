@@ -357,12 +357,8 @@ fn classify(
     if pair.continues {
         return QuoteKind::Direct;
     }
-    let within: Vec<(Span, usize)> = marks
-        .iter()
-        .copied()
-        .filter(|(m, _)| sentence.contains(*m))
-        .collect();
-    let tokens = cues::tokenize(body, sentence, &within);
+    let context = cues::clamp_around(body, sentence, pair.marks, cues::CONTEXT_REACH);
+    let tokens = cues::tokenize_with_quotes(body, context, marks);
     let Some(at) = tokens
         .iter()
         .position(|t| t.kind == TokenKind::Quote(index))
