@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use super::cues::{self, Lexicon, Token, TokenKind};
-use super::entities::EntityTable;
+use super::entities::{EntityTable, Mention};
 use super::quotes;
 use super::{EntityId, EntityKind, Gender, Quote, QuoteKind, Span, Speaker};
 
@@ -168,9 +168,6 @@ struct Resolved {
     entity: EntityId,
     mention: Span,
 }
-
-/// How far back (in bytes) `the company` looks for the organisation it stands for.
-const BODY_LOOKBACK_BYTES: usize = 1500;
 
 /// How many speakers [`Memory`] keeps, latest first; bounds the work per quote.
 const RECENT_SPEAKERS: usize = 64;
@@ -1078,7 +1075,8 @@ fn resolve(
             })
         }
         Who::Body(span) => {
-            // The organisation (or, for `the city`, the place) the article last named.
+            // The organisation (or, for `the city`, the place) named in this sentence or the
+            // one before, other than one spoken to (`told CNN`, `according to Reuters`).
             let head = span
                 .slice(body)
                 .rsplit(' ')
@@ -1093,11 +1091,19 @@ fn resolve(
             let earlier = &table.mentions[..table
                 .mentions
                 .partition_point(|m| m.span.start < span.start)];
-            let window_start = span.start.saturating_sub(BODY_LOOKBACK_BYTES);
+            let addressed = |m: &Mention| {
+                let before = body[..m.span.start].trim_end();
+                let word = before
+                    .rsplit(|c: char| !c.is_alphabetic())
+                    .next()
+                    .unwrap_or_default();
+                matches!(word, "told" | "to" | "tells" | "telling" | "with" | "by")
+            };
             let entity = earlier
                 .iter()
                 .rev()
-                .take_while(|m| m.span.start >= window_start)
+                .take_while(|m| m.span.start >= recently.start)
+                .filter(|m| !addressed(m) && !inside_quote(marks, m.span))
                 .map(|m| m.entity)
                 .find(|&id| {
                     memory.kind_of(table, id) == wanted
