@@ -1,21 +1,28 @@
 //! Stage 5: who said each direct and partial quote, and with which cue verb.
 //!
-//! Each quote's sentence is read as tokens, with every quotation collapsed into one
-//! token. The speaker is found, in this order:
+//! Each quote's sentence (at most a few hundred bytes either side) is read as
+//! tokens, with every quotation collapsed into one token. The speaker is found, in order:
 //!
 //! 1. a reporting clause after the quote: `“…,” she said`, `“…,” said Smith`,
 //!    `“…,” Mao Ning, spokesperson for the ministry, said`;
 //! 2. a reporting verb before it: `X said: “…”`, `X said that … “…”`, `X told Reuters, “…”`,
-//!    `X was cited as saying “…”`, a participle (`Beijing slammed the Quad, saying …`)
-//!    taking the subject of its clause; `according to X` anywhere in the sentence;
-//! 3. otherwise the previous speaker's turn goes on: the second half of a split quote,
+//!    `X was cited as saying “…”`, `Cornyn's statement added, “…”`, a participle or a
+//!    coordinated verb (`Beijing slammed the Quad, saying …`, `… and said it was “…”`)
+//!    taking the subject of its clause; `according to X` / `in the words of X`;
+//! 3. a colon after a clause with no reporting verb (`Sunak defended the record: “…”`),
+//!    or reported speech in the sentence just before (`Putin also added that … . “…”`,
+//!    `Cornyn issued a statement … . “…”`);
+//! 4. otherwise the previous speaker's turn goes on: the second half of a split quote,
 //!    the next paragraph of a multi-paragraph quote, or a quote-only paragraph right
 //!    after that speaker's quote.
 //!
-//! Names lose their roles (`U.S. Ambassador to NATO Julianne Smith` → `Julianne Smith`)
-//! and map to entities through the [`EntityTable`]; pronouns go to the last fitting
-//! speaker or subject of reported speech (gender and person-or-organisation), surnames to
-//! the speaker they shorten. When nothing fits, the speaker is `None`, never a guess.
+//! Names lose their roles (`U.S. Ambassador to NATO Julianne Smith` → `Julianne Smith`,
+//! `Lucy Grant of Capital Economics` → `Lucy Grant`) and map to entities through the
+//! [`EntityTable`]. A pronoun goes to a speaker named in its sentence or the one before,
+//! else the first person named there, else the last fitting speaker (gender and
+//! person-or-organisation); a surname to the speaker it shortens; `the bloc` to the
+//! organisation its sentence or the one before names. When nothing fits, the speaker is
+//! `None`, never a guess.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
