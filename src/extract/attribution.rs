@@ -1396,6 +1396,16 @@ mod tests {
     }
 
     #[test]
+    fn a_body_noun_stands_for_an_organisation_named_nearby_but_not_one_spoken_to() {
+        let text = "Last year NATO unveiled plans, with the bloc portraying \
+                    Moscow as its “most significant and direct threat.”";
+        assert_eq!(speakers(text), [some("NATO")]);
+        let text = "Jane Doe told Reuters on Monday that the talks had failed. \
+                    “We will appeal against the ruling,” the company said.";
+        assert_eq!(speakers(text), [None]);
+    }
+
+    #[test]
     fn no_cue_and_no_previous_speaker_means_no_speaker() {
         assert_eq!(
             speakers("“This was a very difficult decision for all of us to make.”"),
