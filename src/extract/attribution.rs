@@ -108,6 +108,8 @@ const NOT_NAMES: &[&str] = &[
 const STATEMENT_NOUNS: &[&str] = &[
     "statement", "letter", "report", "post", "blog", "tweet", "website", "spokesman",
     "spokeswoman", "spokesperson", "office", "lawyer", "attorney", "announcement", "release",
+    "analysis", "study", "survey", "review", "research", "editorial", "article", "paper",
+    "findings", "website", "account", "newsletter", "press",
 ];
 
 /// Heads of nouns for organisations and places speaking as a body (`the bloc said`).
@@ -814,15 +816,25 @@ fn subject_before(body: &str, tokens: &[Token], cue: usize, lo: usize) -> Option
             .last()?;
         return name_in_phrase(body, &tokens[start..j]).map(Who::Name);
     }
-    // `Cornyn's statement added`: the owner of the statement speaks.
-    if STATEMENT_NOUN.has(word) && j >= lo + 2 {
-        let owner = tokens[j - 2].span.slice(body);
+    // `Cornyn's statement added`, `PC World's recent analysis of its traffic concluded`:
+    // the owner of a statement or study speaks.
+    let phrase_start = (lo..j)
+        .rev()
+        .take(10)
+        .take_while(|&k| tokens[k].is_word() && !is_capitalised(tokens[k].span.slice(body)))
+        .last()
+        .unwrap_or(j);
+    let names_a_statement = tokens[phrase_start..j]
+        .iter()
+        .any(|t| STATEMENT_NOUN.has(t.span.slice(body)));
+    if names_a_statement && phrase_start > lo {
+        let owner = tokens[phrase_start - 1].span.slice(body);
         if is_capitalised(owner) && (owner.ends_with("’s") || owner.ends_with("'s")) {
-            let start = (lo..j - 1)
+            let start = (lo..phrase_start)
                 .rev()
                 .take_while(|&k| is_name_token(body, tokens, k))
                 .last()?;
-            return name_in_phrase(body, &tokens[start..j - 1]).map(Who::Name);
+            return name_in_phrase(body, &tokens[start..phrase_start]).map(Who::Name);
         }
     }
     body_phrase_before(body, tokens, j, lo)
@@ -1402,6 +1414,15 @@ mod tests {
         assert_eq!(speakers(text), [some("NATO")]);
         let text = "Jane Doe told Reuters on Monday that the talks had failed. \
                     “We will appeal against the ruling,” the company said.";
+        assert_eq!(speakers(text), [None]);
+    }
+
+    #[test]
+    fn the_owner_of_a_statement_or_study_speaks() {
+        let text = "PC World's recent analysis of its own traffic concluded, \
+                    “Usually, Internet Explorer is the second browser.”";
+        assert_eq!(speakers(text), [some("PC World")]);
+        let text = "“It was a wonderful day for all of us,” Smith's wife said.";
         assert_eq!(speakers(text), [None]);
     }
 
