@@ -276,6 +276,22 @@ fn pair_marks(body: &str) -> Vec<Pair> {
     pairs
 }
 
+/// Verbs that give something a name; what they quote is a label, not speech. (`called`
+/// is left out: `called the ruling “dangerous”` is usually a speaker's word.)
+const LABELLING_VERBS: &[&str] = &[
+    "dubbed",
+    "dubs",
+    "named",
+    "titled",
+    "entitled",
+    "labelled",
+    "labeled",
+    "branded",
+    "nicknamed",
+    "termed",
+    "christened",
+];
+
 /// What the quoted words are made of.
 struct Shape {
     words: usize,
@@ -389,7 +405,22 @@ fn classify(
         .filter(|t| t.is_word())
         .take(2)
         .any(|t| cues::is_naming_word(body, *t));
-    if named_before || (named_after && !cue_after) {
+    // `dubbed the conflict: “Scientology vs. the Internet”`: the nearest verb labels.
+    let labelled = cue_before.is_some_and(|d| {
+        let verb = tokens[at - d - 1].span.slice(body);
+        LABELLING_VERBS.contains(&verb)
+    });
+    // `The “History” section`: a capitalised label inside a noun phrase.
+    let determiner_before = last_before.is_some_and(|t| {
+        ["the", "The", "a", "A", "an", "its", "their", "his", "her"].contains(&t.span.slice(body))
+    });
+    let noun_after = tokens.get(at + 1).is_some_and(|t| {
+        t.is_word()
+            && t.span.slice(body).starts_with(|c: char| c.is_lowercase())
+            && !cues::is_cue(body, &tokens, at + 1)
+    });
+    let label_in_phrase = shape.title_like && shape.words <= 4 && determiner_before && noun_after;
+    if named_before || labelled || label_in_phrase || (named_after && !cue_after) {
         return QuoteKind::Term;
     }
     if shape.title_like
@@ -557,7 +588,9 @@ mod tests {
         let body = "“Sensitive document found on rainy street” — CBC.ca, August 15, 2008\n\n\
                     It added the words “and Emergency” to the name.\n\n\
                     The army has been told to prepare a “quasi-state of war” today.\n\n\
-                    Checks will continue, and officials will scrap the interview to “streamline” it.";
+                    Checks will continue, and officials will scrap the interview to “streamline” it.\n\n\
+                    Ingram dubbed the conflict: “Scientology vs. the Internet, part XVII”.\n\n\
+                    The “History” section of the site explains the incident.";
         for (text, kind) in quotes(body) {
             assert_eq!(kind, QuoteKind::Term, "{text}");
         }
