@@ -178,6 +178,9 @@ struct Resolved {
     mention: Span,
 }
 
+/// How far (in bytes) before the previous sentence `the city` may look for its place.
+const BODY_EXTRA_REACH: usize = 400;
+
 /// How many speakers [`Memory`] keeps, latest first; bounds the work per quote.
 const RECENT_SPEAKERS: usize = 64;
 
@@ -1094,8 +1097,8 @@ fn resolve(
             })
         }
         Who::Body(span) => {
-            // The organisation (or, for `the city`, the place) named in this sentence or the
-            // one before, other than one spoken to (`told CNN`, `according to Reuters`).
+            // The organisation (or, for `the city`, the place) named in this sentence or
+            // just before it, other than one spoken to (`told CNN`, `according to Reuters`).
             let head = span
                 .slice(body)
                 .rsplit(' ')
@@ -1121,7 +1124,7 @@ fn resolve(
             let entity = earlier
                 .iter()
                 .rev()
-                .take_while(|m| m.span.start >= recently.start)
+                .take_while(|m| m.span.start >= recently.start.saturating_sub(BODY_EXTRA_REACH))
                 .filter(|m| !addressed(m) && !inside_quote(marks, m.span))
                 .map(|m| m.entity)
                 .find(|&id| {
@@ -1157,7 +1160,7 @@ fn resolve_name(
         .copied();
     let typed = existing.filter(|m| table.entities[m.entity].kind != EntityKind::Misc);
     let mut entity = match (existing, typed) {
-        (_, Some(m)) if !speaks || m.span != span => m.entity,
+        (_, Some(m)) if !speaks || m.span.start <= span.start => m.entity,
         (Some(m), None) if !speaks || (shape_kind == EntityKind::Misc && m.span != span) => {
             m.entity
         }
