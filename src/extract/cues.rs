@@ -4,7 +4,7 @@
 //! The lexicon is hand-written for quotewire, every inflection spelt out; it was not
 //! copied from any other project.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use super::Span;
@@ -30,7 +30,7 @@ const REPORTING_VERBS: &[&str] = &[
     "deny", "denies", "denied", "denying", "describe", "describes", "described", "describing",
     "emphasize", "emphasizes", "emphasized", "emphasizing", "emphasise", "emphasises",
     "emphasised", "emphasising", "observe", "observes", "observed", "observing", "predict",
-    "predicts", "predicted", "predicting", "promise", "promises", "promised", "promising",
+    "predicts", "predicted", "predicting", "promise", "promises", "promised",
     "recall", "recalls", "recalled", "recalling", "reiterate", "reiterates", "reiterated",
     "reiterating", "report", "reports", "reported", "reporting", "reveal", "reveals", "revealed",
     "revealing", "stress", "stresses", "stressed", "stressing", "suggest", "suggests", "suggested",
@@ -88,7 +88,7 @@ const NAMING_FORMS: &[&str] = &[
     "call", "calls", "called", "calling", "dub", "dubs", "dubbed", "dubbing", "brand", "brands",
     "branded", "branding", "label", "labels", "labelled", "labeled", "labelling", "labeling",
     "name", "names", "named", "naming", "title", "titled", "entitled", "so-called", "known",
-    "nicknamed", "termed", "term", "word", "phrase", "slogan", "motto", "headline", "headlined",
+    "nicknamed", "termed", "term", "terms", "word", "words", "phrase", "phrases", "slogan", "motto", "headline", "headlined",
 ];
 
 /// Words that stand before a noun and so rule out a verb reading of the next word.
@@ -98,6 +98,33 @@ const DETERMINERS: &[&str] = &[
     "those", "of", "for", "in", "on", "with", "by", "at", "no", "any", "some", "every", "each",
     "another", "such", "whose", "which",
 ];
+
+/// A set of words for quick membership tests.
+pub(crate) struct Lexicon(HashSet<&'static str>);
+
+impl Lexicon {
+    pub fn new(words: &[&'static str]) -> Self {
+        Lexicon(words.iter().copied().collect())
+    }
+
+    /// Whether `word`, as written, is in the set.
+    pub fn has(&self, word: &str) -> bool {
+        self.0.contains(word)
+    }
+
+    /// Whether `word` in lowercase is in the set (of lowercase words); allocates only
+    /// for a word with capitals.
+    pub fn has_lowercased(&self, word: &str) -> bool {
+        if word.chars().any(char::is_uppercase) {
+            self.0.contains(word.to_lowercase().as_str())
+        } else {
+            self.0.contains(word)
+        }
+    }
+}
+
+static NAMING: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(NAMING_FORMS));
+static DETERMINER_WORDS: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(DETERMINERS));
 
 static CUE_FORMS: LazyLock<HashMap<&'static str, bool>> = LazyLock::new(|| {
     REPORTING_VERBS
@@ -151,6 +178,36 @@ pub(crate) fn tokenize(body: &str, range: Span, quotes: &[(Span, usize)]) -> Vec
     }
     tokenize_plain(body, Span::new(at, range.end), &mut out);
     out
+}
+
+/// How far (in bytes) around a quote its context is read; bounds the work per quote so
+/// that one endless sentence full of quotes still costs linear time.
+pub(crate) const CONTEXT_REACH: usize = 600;
+
+/// `range` narrowed to at most `reach` bytes either side of `core`, on char boundaries.
+pub(crate) fn clamp_around(body: &str, range: Span, core: Span, reach: usize) -> Span {
+    let mut start = range.start.max(core.start.saturating_sub(reach));
+    let mut end = range.end.min(core.end.saturating_add(reach)).max(start);
+    while !body.is_char_boundary(start) {
+        start += 1;
+    }
+    while !body.is_char_boundary(end) {
+        end += 1;
+    }
+    Span::new(start, end.max(start))
+}
+
+/// Tokens of `body[range]` with the quotations among `marks` (sorted by start) that lie
+/// inside `range` collapsed, as [`tokenize`].
+pub(crate) fn tokenize_with_quotes(body: &str, range: Span, marks: &[(Span, usize)]) -> Vec<Token> {
+    let first = marks.partition_point(|(m, _)| m.start < range.start);
+    let inside: Vec<(Span, usize)> = marks[first..]
+        .iter()
+        .copied()
+        .take_while(|(m, _)| m.start < range.end)
+        .filter(|(m, _)| m.end <= range.end)
+        .collect();
+    tokenize(body, range, &inside)
 }
 
 fn tokenize_plain(body: &str, range: Span, out: &mut Vec<Token>) {
@@ -211,34 +268,83 @@ pub(crate) fn is_cue(body: &str, tokens: &[Token], i: usize) -> bool {
     if word == "according" {
         return next_word_is(body, tokens, i, "to");
     }
-    // `continued to shun`, `pointed to`: these speak only when a clause or a quote follows.
-    if word.starts_with("continu") || word.starts_with("point") {
-        let next = tokens.get(i + 1);
-        let introduces = next.is_some_and(|t| {
-            matches!(
-                t.kind,
-                TokenKind::Punct(',' | ':' | '.') | TokenKind::Quote(_)
-            ) || (t.is_word() && matches!(t.span.slice(body), "that" | "out"))
+    // `issued a statement`, `released a press release`
+    if matches!(
+        word,
+        "issued" | "issues" | "released" | "releases" | "published"
+    ) {
+        let object = tokens
+            .get(i + 2)
+            .filter(|t| t.is_word())
+            .map(|t| t.span.slice(body));
+        let article = next_word_is(body, tokens, i, "a") || next_word_is(body, tokens, i, "the");
+        return article
+            && object
+                .is_some_and(|o| matches!(o, "statement" | "press" | "message" | "communique"));
+    }
+    let Some(&noun_like) = CUE_FORMS.get(word) else {
+        return false;
+    };
+    let before = i.checked_sub(1).map(|j| tokens[j]);
+    let before_word = before.filter(|t| t.is_word()).map(|t| t.span.slice(body));
+    let next = tokens.get(i + 1);
+    // A clause, a colon or a quotation right after the verb.
+    let introduces = next.is_some_and(|t| {
+        matches!(t.kind, TokenKind::Punct(':') | TokenKind::Quote(_))
+            || (t.is_word() && matches!(t.span.slice(body), "that" | "out"))
+            || (t.is_punct(',')
+                && tokens
+                    .get(i + 2)
+                    .is_some_and(|n| matches!(n.kind, TokenKind::Quote(_))))
+    });
+    // `continued to shun`, `pointed to`: these speak only when they introduce something.
+    // `, Putin continued, the …`: a parenthetical reporting clause also counts.
+    let parenthetical = next.is_some_and(|t| matches!(t.kind, TokenKind::Punct(',' | '.')))
+        && before_word.is_some_and(|w| {
+            w.starts_with(|c: char| c.is_uppercase()) || SUBJECT_PRONOUNS.contains(&w)
         });
-        if !introduces {
-            return false;
-        }
+    if (word.starts_with("continu") || word.starts_with("point")) && !introduces && !parenthetical {
+        return false;
     }
-    match CUE_FORMS.get(word) {
-        None => false,
-        Some(false) => true,
-        Some(true) => {
-            let before = i.checked_sub(1).map(|j| tokens[j]);
-            !before.is_some_and(|t| {
-                t.is_word() && DETERMINERS.contains(&t.span.slice(body).to_lowercase().as_str())
-            })
-        }
+    // `has been told to prepare`: the one told is not the speaker.
+    let passive = before_word.is_some_and(|w| BE_FORMS.contains(&w));
+    if passive && next_word_is(body, tokens, i, "to") {
+        return false;
     }
+    if noun_like && before_word.is_some_and(|w| DETERMINER_WORDS.has_lowercased(w)) {
+        return false;
+    }
+    if !noun_like || introduces {
+        return true;
+    }
+    // A noun homograph (`asylum claim`, `the report`) is a verb only after a subject-like
+    // word: a pronoun or name, an auxiliary or adverb, `and`, `who`.
+    before_word.is_some_and(|w| {
+        !DETERMINER_WORDS.has_lowercased(w)
+            && (w.starts_with(|c: char| c.is_uppercase())
+                || SUBJECT_LIKE.contains(&w)
+                || (w.ends_with("ly") && w.len() > 4))
+    })
 }
+
+/// Pronouns that can be the subject of a reporting verb.
+const SUBJECT_PRONOUNS: &[&str] = &["he", "she", "it", "they", "we", "i"];
+
+/// Forms of "be" that make a passive (`was told`).
+const BE_FORMS: &[&str] = &["be", "been", "being", "is", "are", "was", "were"];
+
+/// Words after which a noun homograph reads as a verb (`she notes`, `and claimed`).
+#[rustfmt::skip]
+const SUBJECT_LIKE: &[&str] = &[
+    "he", "she", "it", "they", "we", "i", "you", "who", "and", "also", "has", "have", "had",
+    "will", "would", "to", "later", "then", "again", "further", "previously", "once", "not",
+    "never", "has", "was", "were", "is", "are", "officials", "spokesman", "spokeswoman",
+    "spokesperson", "statement", "report", "letter", "government", "ministry", "agency",
+];
 
 /// Whether the word at `tokens[i]` names or labels (`called`, `dubbed`, `a term`).
 pub(crate) fn is_naming_word(body: &str, token: Token) -> bool {
-    token.is_word() && NAMING_FORMS.contains(&token.span.slice(body).to_lowercase().as_str())
+    token.is_word() && NAMING.has_lowercased(token.span.slice(body))
 }
 
 pub(crate) fn next_word_is(body: &str, tokens: &[Token], i: usize, word: &str) -> bool {

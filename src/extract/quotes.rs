@@ -120,6 +120,9 @@ fn is_closing_context(c: Option<char>) -> bool {
 
 /// What the character `c` at a position with neighbours `prev` and `next` is as a mark.
 fn classify_mark(c: char, prev: Option<char>, next: Option<char>) -> Option<(Family, Direction)> {
+    if !is_mark(c) {
+        return None;
+    }
     let opening = is_opening_context(prev);
     let closing = is_closing_context(next);
     match c {
@@ -157,21 +160,34 @@ fn classify_mark(c: char, prev: Option<char>, next: Option<char>) -> Option<(Fam
 fn paragraph_spans(body: &str) -> Vec<Span> {
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, c) in body
-        .char_indices()
-        .chain(std::iter::once((body.len(), '\n')))
-    {
-        if c == '\n' {
-            let text = &body[start..i];
-            if !text.trim().is_empty() {
-                let lead = text.len() - text.trim_start().len();
-                let trail = text.len() - text.trim_end().len();
-                out.push(Span::new(start + lead, i - trail));
-            }
-            start = i + 1;
+    for line in body.split('\n') {
+        let lead = line.len() - line.trim_start().len();
+        let trimmed = line.trim();
+        if !trimmed.is_empty() {
+            out.push(Span::new(start + lead, start + lead + trimmed.len()));
         }
+        start += line.len() + 1;
     }
     out
+}
+
+/// Every quotation-mark character in `text`: `(offset, mark, char before, char after)`.
+/// Scans bytes and decodes only where a mark can start, which keeps the pass cheap.
+fn marks_in(text: &str) -> impl Iterator<Item = (usize, char, Option<char>, Option<char>)> + '_ {
+    // `"` and `'`, or the lead byte of `“ ” ‘ ’ „` (E2) and `« »` (C2).
+    let lead = |b: &u8| matches!(b, b'"' | b'\'' | 0xE2 | 0xC2);
+    text.bytes()
+        .enumerate()
+        .filter(move |(_, b)| lead(b))
+        .filter_map(move |(i, _)| {
+            let c = text[i..].chars().next()?;
+            if !is_mark(c) {
+                return None;
+            }
+            let prev = text[..i].chars().next_back();
+            let next = text[i + c.len_utf8()..].chars().next();
+            Some((i, c, prev, next))
+        })
 }
 
 fn opens_with(body: &str, paragraph: Span, family: Family) -> bool {
@@ -184,18 +200,10 @@ fn opens_with(body: &str, paragraph: Span, family: Family) -> bool {
 
 /// Whether `paragraph` closes a mark of `family` before it opens one.
 fn closes_before_opening(body: &str, paragraph: Span, family: Family) -> bool {
-    let text = paragraph.slice(body);
-    let mut prev = None;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if let Some((f, d)) = classify_mark(c, prev, chars.peek().copied()) {
-            if f == family {
-                return d == Direction::Close;
-            }
-        }
-        prev = Some(c);
-    }
-    false
+    marks_in(paragraph.slice(body))
+        .filter_map(|(_, c, prev, next)| classify_mark(c, prev, next))
+        .find(|&(f, _)| f == family)
+        .is_some_and(|(_, d)| d == Direction::Close)
 }
 
 fn pair_marks(body: &str) -> Vec<Pair> {
@@ -207,17 +215,11 @@ fn pair_marks(body: &str) -> Vec<Pair> {
         let mut stack: Vec<OpenMark> = carried.take().into_iter().collect();
         let continues_quote = previous_unclosed && stack.is_empty();
         previous_unclosed = false;
-        let text = paragraph.slice(body);
-        let mut prev: Option<char> = None;
-        let mut chars = text.char_indices().peekable();
-        while let Some((offset, c)) = chars.next() {
-            let next = chars.peek().map(|&(_, n)| n);
+        for (offset, c, prev, next) in marks_in(paragraph.slice(body)) {
             let at = paragraph.start + offset;
             let Some((family, direction)) = classify_mark(c, prev, next) else {
-                prev = Some(c);
                 continue;
             };
-            prev = Some(c);
             let open_index = stack.iter().rposition(|o| o.family == family);
             let direction = match (direction, open_index) {
                 (Direction::Either, Some(_)) => Direction::Close,
@@ -273,6 +275,22 @@ fn pair_marks(body: &str) -> Vec<Pair> {
     }
     pairs
 }
+
+/// Verbs that give something a name; what they quote is a label, not speech. (`called`
+/// is left out: `called the ruling “dangerous”` is usually a speaker's word.)
+const LABELLING_VERBS: &[&str] = &[
+    "dubbed",
+    "dubs",
+    "named",
+    "titled",
+    "entitled",
+    "labelled",
+    "labeled",
+    "branded",
+    "nicknamed",
+    "termed",
+    "christened",
+];
 
 /// What the quoted words are made of.
 struct Shape {
@@ -355,12 +373,8 @@ fn classify(
     if pair.continues {
         return QuoteKind::Direct;
     }
-    let within: Vec<(Span, usize)> = marks
-        .iter()
-        .copied()
-        .filter(|(m, _)| sentence.contains(*m))
-        .collect();
-    let tokens = cues::tokenize(body, sentence, &within);
+    let context = cues::clamp_around(body, sentence, pair.marks, cues::CONTEXT_REACH);
+    let tokens = cues::tokenize_with_quotes(body, context, marks);
     let Some(at) = tokens
         .iter()
         .position(|t| t.kind == TokenKind::Quote(index))
@@ -391,7 +405,22 @@ fn classify(
         .filter(|t| t.is_word())
         .take(2)
         .any(|t| cues::is_naming_word(body, *t));
-    if named_before || (named_after && !cue_after) {
+    // `dubbed the conflict: “Scientology vs. the Internet”`: the nearest verb labels.
+    let labelled = cue_before.is_some_and(|d| {
+        let verb = tokens[at - d - 1].span.slice(body);
+        LABELLING_VERBS.contains(&verb)
+    });
+    // `The “History” section`: a capitalised label inside a noun phrase.
+    let determiner_before = last_before.is_some_and(|t| {
+        ["the", "The", "a", "A", "an", "its", "their", "his", "her"].contains(&t.span.slice(body))
+    });
+    let noun_after = tokens.get(at + 1).is_some_and(|t| {
+        t.is_word()
+            && t.span.slice(body).starts_with(|c: char| c.is_lowercase())
+            && !cues::is_cue(body, &tokens, at + 1)
+    });
+    let label_in_phrase = shape.title_like && shape.words <= 4 && determiner_before && noun_after;
+    if named_before || labelled || label_in_phrase || (named_after && !cue_after) {
         return QuoteKind::Term;
     }
     if shape.title_like
@@ -403,6 +432,23 @@ fn classify(
         return QuoteKind::Term;
     }
 
+    // `“Sensitive document found on street” — CBC.ca, August 15, 2008`: a cited headline.
+    let dash_after = tokens
+        .get(at + 1)
+        .is_some_and(|t| matches!(t.kind, TokenKind::Punct('—' | '–' | '-')));
+    let unpunctuated = !pair
+        .text
+        .slice(body)
+        .trim_end()
+        .ends_with(['.', ',', '!', '?', '…', ':', ';']);
+    if at_start && dash_after && unpunctuated && !cue_after {
+        return QuoteKind::Term;
+    }
+    // `“Much worse.”` standing as a sentence of its own is speech, however short.
+    if at_start && shape.starts_upper && pair.text.slice(body).trim_end().ends_with(['.', '!', '?'])
+    {
+        return QuoteKind::Direct;
+    }
     let clause_like = shape.words >= 3 && (shape.starts_upper || at_start);
     if clause_like && !that_before {
         let introduced = colon_before || (comma_before && cue_before.is_some_and(|d| d <= 6));
@@ -535,6 +581,19 @@ mod tests {
                 ("free and open Indo-Pacific,".to_string(), QuoteKind::Term),
             ]
         );
+    }
+
+    #[test]
+    fn cited_headlines_labels_and_passive_orders_are_terms() {
+        let body = "“Sensitive document found on rainy street” — CBC.ca, August 15, 2008\n\n\
+                    It added the words “and Emergency” to the name.\n\n\
+                    The army has been told to prepare a “quasi-state of war” today.\n\n\
+                    Checks will continue, and officials will scrap the interview to “streamline” it.\n\n\
+                    Ingram dubbed the conflict: “Scientology vs. the Internet, part XVII”.\n\n\
+                    The “History” section of the site explains the incident.";
+        for (text, kind) in quotes(body) {
+            assert_eq!(kind, QuoteKind::Term, "{text}");
+        }
     }
 
     #[test]
