@@ -188,6 +188,43 @@ impl<'b> Context<'b> {
         CONNECTORS.contains(&self.text(i))
     }
 
+    /// Extends a run over "and", "&", "for" or "on" when the longer name is an
+    /// organisation or place by its cue word ("Council on American-Islamic Relations",
+    /// "National Air and Space Museum"), but not "Japan and NATO".
+    fn extend_over_and(&self, start: usize, end: usize) -> usize {
+        let n = self.tokens.len();
+        let link = end + 1;
+        if link + 1 >= n
+            || !self.tokens[link].joined
+            || !self.tokens[link + 1].joined
+            || !self.is_name_word(link + 1)
+        {
+            return end;
+        }
+        let word = self.text(link);
+        if !matches!(word, "and" | "&" | "for" | "on") {
+            return end;
+        }
+        let mut last = link + 1;
+        while last + 1 < n
+            && self.tokens[last + 1].joined
+            && !self.tokens[last].possessive
+            && self.is_name_word(last + 1)
+        {
+            last += 1;
+        }
+        let cue = |w: &str| gazetteer::is_org_cue(w) || gazetteer::is_location_cue(w);
+        let ok = match word {
+            "for" | "on" => cue(&self.lower(end)),
+            _ => cue(&self.lower(last)) && gazetteer::lookup(self.slice(start, end)).is_none(),
+        };
+        if ok {
+            last
+        } else {
+            end
+        }
+    }
+
     /// Whether the name at `start..=end` may go on with "of ..." ("University of Texas",
     /// "Secretary of State"), unlike a person or a known place ("Matthew Ingram of the Globe").
     fn may_take_of(&self, start: usize, end: usize) -> bool {
@@ -267,6 +304,7 @@ impl<'b> Context<'b> {
                 }
                 break;
             }
+            let end = self.extend_over_and(start, end);
             runs.push((start, end));
             i = end + 1;
         }
@@ -379,7 +417,7 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         return;
     }
     let cue = cx.cue_word(start, end);
-    if gazetteer::is_org_cue(&cue) || gazetteer::is_location_cue(&cue) {
+    if !cx.is_title(end) && (gazetteer::is_org_cue(&cue) || gazetteer::is_location_cue(&cue)) {
         named_by_cue(cx, start, end, &cue, out);
         return;
     }

@@ -216,6 +216,29 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         }
     }
 
+    // A two- or three-word name whose last word the article also uses alone is a person
+    // referred to by surname ("Valeska Paris" ... "Paris said").
+    for gi in 0..groups.len() {
+        if groups[gi].gone || groups[gi].kind() != EntityKind::Misc {
+            continue;
+        }
+        let name = groups[gi].name().to_string();
+        let words: Vec<&str> = name.split_whitespace().collect();
+        if !(2..=3).contains(&words.len()) {
+            continue;
+        }
+        let surname = words[words.len() - 1];
+        let alone = (0..groups.len()).any(|t| {
+            t != gi
+                && !groups[t].gone
+                && groups[t].known_kind != Some(EntityKind::Organization)
+                && groups[t].surfaces.iter().any(|s| s == surname)
+        });
+        if alone {
+            groups[gi].cues.push(EntityKind::Person);
+        }
+    }
+
     // Short forms: a surname or first name into the one person it belongs to; a leading or
     // trailing part of one organisation's name into it ("Nikkei", "Foreign Ministry").
     for gi in 0..groups.len() {

@@ -79,6 +79,11 @@ const HYPHEN_SUFFIXES: &[&str] = &[
     "only",
 ];
 
+/// Plural nouns whose possessive is part of an organisation's name.
+const GROUP_POSSESSIVES: &[&str] = &[
+    "People", "Women", "Children", "Men", "Workers", "Veterans", "Citizens",
+];
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
@@ -132,8 +137,14 @@ pub fn tokenize(body: &str) -> Vec<Token> {
                 && piece.0 == start
                 && gap.chars().all(|c| c == ' ')
                 && !prev.is_some_and(|p| p.possessive);
-            let initial =
-                first && piece.0 == start || opens_sentence(gap_here, prev.map(|p| p.text(body)));
+            // "in Washington D.C. The team": the stop ends both the abbreviation and the sentence.
+            let after_stop = prev.is_some_and(|p| p.text(body).ends_with('.'))
+                && piece.0 == start
+                && gazetteer::is_non_name(&body[piece.0..piece.1].to_lowercase());
+            let joined = joined && !after_stop;
+            let initial = first && piece.0 == start
+                || after_stop
+                || opens_sentence(gap_here, prev.map(|p| p.text(body)));
             tokens.push(Token {
                 start: piece.0,
                 end: piece.1,
@@ -176,7 +187,11 @@ fn split_word(body: &str, start: usize, end: usize) -> Vec<(usize, usize, bool)>
     let mut possessive = false;
     let word = &body[start..end];
     for suffix in ["'s", "’s", "'S", "’S"] {
-        if word.len() > suffix.len() && word.ends_with(suffix) {
+        let Some(stem) = word.strip_suffix(suffix).filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        // "People's Army", "Women's Hospital": the possessive belongs to the name.
+        if !GROUP_POSSESSIVES.contains(&stem) {
             end -= suffix.len();
             possessive = true;
             break;
