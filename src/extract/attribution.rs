@@ -5,4 +5,10 @@
 use super::entities::EntityTable;
 use super::{Quote, Span};
 
-pub fn attribute(_body: &str, _sentences: &[Span], _quotes: &mut [Quote], _table: &mut EntityTable) {}
+pub fn attribute(
+    _body: &str,
+    _sentences: &[Span],
+    _quotes: &mut [Quote],
+    _table: &mut EntityTable,
+) {
+}

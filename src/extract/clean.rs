@@ -31,5 +31,8 @@ pub fn clean_text(content: &str) -> CleanArticle {
     if !current.is_empty() {
         paragraphs.push(current);
     }
-    CleanArticle { body: paragraphs.join("\n\n"), metadata }
+    CleanArticle {
+        body: paragraphs.join("\n\n"),
+        metadata,
+    }
 }

@@ -44,6 +44,7 @@ struct Gazetteer {
     org_cues: HashSet<&'static str>,
     location_cues: HashSet<&'static str>,
     non_names: HashSet<&'static str>,
+    countries: HashSet<&'static str>,
 }
 
 static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::load);
@@ -69,6 +70,7 @@ impl Gazetteer {
 
         // Countries first: a country's name wins over a city or organisation of that name.
         let mut country_by_code: HashMap<&str, &'static str> = HashMap::new();
+        let mut countries = HashSet::new();
         let mut capitals = Vec::new();
         for row in rows(include_str!("../../data/countries.tsv")) {
             let mut cols = row.split('\t');
@@ -77,6 +79,7 @@ impl Gazetteer {
                 continue;
             }
             country_by_code.insert(code, name);
+            countries.insert(name);
             add(name, name, EntityKind::Location);
             list(cols.next().unwrap_or("")).for_each(|a| add(a, name, EntityKind::Location));
             list(cols.next().unwrap_or("")).for_each(|d| {
@@ -140,6 +143,7 @@ impl Gazetteer {
             org_cues: words(include_str!("../../data/org_cues.txt")),
             location_cues: words(include_str!("../../data/location_cues.txt")),
             non_names: words(include_str!("../../data/non_names.txt")),
+            countries,
         }
     }
 }
@@ -171,6 +175,11 @@ pub fn is_org_cue(lower: &str) -> bool {
 /// Whether a lower-cased word ends place names ("street", "airport", "island").
 pub fn is_location_cue(lower: &str) -> bool {
     GAZETTEER.location_cues.contains(lower)
+}
+
+/// Whether `name` is a country's own name ("Georgia", not "Regina" the city).
+pub fn is_country(name: &str) -> bool {
+    GAZETTEER.countries.contains(name)
 }
 
 /// Whether a lower-cased word is a function word, month or day that names nothing alone.

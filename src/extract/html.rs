@@ -27,5 +27,8 @@ pub fn clean_html(content: &str) -> CleanArticle {
             }
         }
     }
-    CleanArticle { body: paragraphs.join("\n\n"), metadata }
+    CleanArticle {
+        body: paragraphs.join("\n\n"),
+        metadata,
+    }
 }

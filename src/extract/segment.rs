@@ -11,7 +11,8 @@ pub fn sentences(body: &str) -> Vec<Span> {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let at_break = (matches!(b, b'.' | b'!' | b'?') && bytes.get(i + 1).is_none_or(|c| c.is_ascii_whitespace()))
+        let at_break = (matches!(b, b'.' | b'!' | b'?')
+            && bytes.get(i + 1).is_none_or(|c| c.is_ascii_whitespace()))
             || (b == b'\n' && bytes.get(i + 1) == Some(&b'\n'));
         if at_break {
             let end = if b == b'\n' { i } else { i + 1 };

@@ -246,6 +246,13 @@ impl<'b> Context<'b> {
         }
     }
 
+    /// A country or organisation whose name doubles as a given name ("China", "Georgia");
+    /// cities do not count ("Regina Ip").
+    fn is_country_or_org(&self, word: &str) -> bool {
+        gazetteer::is_country(word)
+            || gazetteer::lookup(word).is_some_and(|k| k.kind != EntityKind::Location)
+    }
+
     fn is_title(&self, i: usize) -> bool {
         let lower = self.lower(i);
         gazetteer::is_title_word(&lower) || gazetteer::is_title_word(lower.trim_end_matches('.'))
@@ -434,26 +441,20 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         }
         return;
     }
-    // A known organisation or place right before a person: "NATO Julianne Smith".
-    if end > start + 1 {
-        for split in (start..end).rev() {
-            if gazetteer::lookup(cx.slice(start, split)).is_some()
-                && gazetteer::given_name(cx.text(split + 1)).is_some()
-                && end > split + 1
-            {
-                known_parts(cx, start, split, false, out);
-                person(cx, split + 1, end, true, out);
-                return;
-            }
-        }
+    // An organisation or place right before a person: "NATO Julianne Smith", "Refugee
+    // Council Enver Solomon", "University of Texas Arlington Amneh Jafari".
+    if let Some(split) = person_after_name(cx, start, end) {
+        split_run(cx, start, split, out);
+        person(cx, split + 1, end, true, out);
+        return;
     }
     // A demonym alone ("Japanese") is an adjective, not a name.
     if start == end && gazetteer::demonym(whole).is_some() {
         return;
     }
-    let is_person = {
+    let is_person = !(start == end && is_acronym(whole)) && {
         let first = cx.text(start);
-        let given = gazetteer::given_name(first).is_some() && gazetteer::lookup(first).is_none()
+        let given = gazetteer::given_name(first).is_some() && !cx.is_country_or_org(first)
             || end > start && is_romanised_given_name(cx.text(end));
         (end > start && given)
             || speaks(cx, end) && end > start
@@ -466,6 +467,21 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
     }
     let single_initial =
         start == end && cx.tokens[start].initial && !cx.midsentence_capitals.contains(whole);
+    if start == end
+        && is_acronym(whole)
+        && !cx.is_title(start)
+        && !gazetteer::is_non_name(&whole.to_lowercase())
+    {
+        // Unknown acronyms in the news are mostly organisations ("DAB", "KCNA").
+        out.push(Candidate {
+            span: cx.span(start, end),
+            known: None,
+            cue: Some(EntityKind::Organization),
+            role: None,
+            needs_support: false,
+        });
+        return;
+    }
     let after_place_word =
         start > 0 && cx.tokens[start].joined && PLACE_PREPOSITIONS.contains(&cx.text(start - 1));
     out.push(Candidate {
@@ -475,6 +491,30 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         role: None,
         needs_support: single_initial,
     });
+}
+
+/// Where a run ends a name and a person's name begins: after a known name or a cue word,
+/// before a given name, or before the run's last two words.
+fn person_after_name(cx: &Context, start: usize, end: usize) -> Option<usize> {
+    if end < start + 2 {
+        return None;
+    }
+    (start..end - 1).rev().find(|&split| {
+        let last = cx.lower(split);
+        let left_named = gazetteer::lookup(cx.slice(start, split)).is_some()
+            || gazetteer::lookup(cx.text(split)).is_some()
+            || gazetteer::is_org_cue(&last)
+            || gazetteer::is_location_cue(&last);
+        let first = cx.text(split + 1);
+        let given = gazetteer::given_name(first).is_some() && !cx.is_country_or_org(first);
+        let plain_pair = end == split + 2
+            && (split + 1..=end).all(|i| {
+                gazetteer::lookup(cx.text(i)).is_none()
+                    && !gazetteer::is_non_name(&cx.lower(i))
+                    && !cx.lower_words.contains(cx.lower(i).as_str())
+            });
+        left_named && (given || plain_pair)
+    })
 }
 
 /// An organisation or place named by its last word ("Chinese Foreign Ministry",
@@ -493,6 +533,11 @@ fn named_by_cue(cx: &Context, start: usize, end: usize, cue: &str, out: &mut Vec
         role: None,
         needs_support: false,
     });
+}
+
+fn is_acronym(word: &str) -> bool {
+    let letters = word.chars().filter(|c| *c != '.').count();
+    (2..=6).contains(&letters) && word.chars().all(|c| c.is_ascii_uppercase() || c == '.')
 }
 
 /// A romanised Chinese or Korean given name in two hyphenated syllables ("Chung-tai",
