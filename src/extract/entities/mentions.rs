@@ -467,11 +467,16 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
     }
     let single_initial =
         start == end && cx.tokens[start].initial && !cx.midsentence_capitals.contains(whole);
-    if start == end
-        && is_acronym(whole)
-        && !cx.is_title(start)
-        && !gazetteer::is_non_name(&whole.to_lowercase())
-    {
+    let generic = start == end && {
+        let lower = whole.to_lowercase();
+        gazetteer::is_org_cue(&lower)
+            || gazetteer::is_location_cue(&lower)
+            || gazetteer::is_non_name(&lower)
+    };
+    let roman = whole
+        .chars()
+        .all(|c| matches!(c, 'I' | 'V' | 'X' | 'L' | 'C'));
+    if start == end && is_acronym(whole) && !cx.is_title(start) && !generic && !roman {
         // Unknown acronyms in the news are mostly organisations ("DAB", "KCNA").
         out.push(Candidate {
             span: cx.span(start, end),
@@ -480,6 +485,10 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
             role: None,
             needs_support: false,
         });
+        return;
+    }
+    if generic {
+        // "the Court", "the Government": a bare cue word names nothing by itself.
         return;
     }
     let after_place_word =

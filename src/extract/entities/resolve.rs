@@ -12,7 +12,9 @@ use std::collections::HashMap;
 struct Group {
     canonical: Option<&'static str>,
     known_kind: Option<EntityKind>,
-    cues: Vec<EntityKind>,
+    /// Types the text gives the mentions, with the number of words of the form that gave
+    /// each: the fullest form's cue wins ("Kennedy Space Center" over "KSC").
+    cues: Vec<(usize, EntityKind)>,
     /// Surface forms in order of first appearance.
     surfaces: Vec<String>,
     mentions: Vec<Span>,
@@ -26,16 +28,14 @@ impl Group {
         if let Some(kind) = self.known_kind {
             return kind;
         }
-        for kind in [
-            EntityKind::Person,
-            EntityKind::Organization,
-            EntityKind::Location,
-        ] {
-            if self.cues.contains(&kind) {
-                return kind;
-            }
+        if self.cues.iter().any(|c| c.1 == EntityKind::Person) {
+            return EntityKind::Person;
         }
-        EntityKind::Misc
+        let fullest = self
+            .cues
+            .iter()
+            .max_by_key(|c| (c.0, c.1 == EntityKind::Organization));
+        fullest.map_or(EntityKind::Misc, |c| c.1)
     }
 
     /// A place's standing name ("United States" for "U.S."); otherwise the fullest form
@@ -160,7 +160,8 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
             group.surfaces.push(surface);
         }
         group.mentions.push(c.span);
-        group.cues.extend(c.cue);
+        let words = c.text(body).split_whitespace().count();
+        group.cues.extend(c.cue.map(|k| (words, k)));
         if let Some(role) = &c.role {
             if !group.roles.contains(role) {
                 group.roles.push(role.clone());
@@ -235,7 +236,7 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
                 && groups[t].surfaces.iter().any(|s| s == surname)
         });
         if alone {
-            groups[gi].cues.push(EntityKind::Person);
+            groups[gi].cues.push((words.len(), EntityKind::Person));
         }
     }
 

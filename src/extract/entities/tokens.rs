@@ -99,6 +99,19 @@ pub fn tokenize(body: &str) -> Vec<Token> {
     let mut chars = body.char_indices().peekable();
     let mut prev_end = 0usize;
     while let Some((start, c)) = chars.next() {
+        if c == '&' && body[start + 1..].starts_with(' ') {
+            // A free-standing "&" joins names ("Mary & Leigh Block Museum").
+            let joined = !tokens.is_empty() && body[prev_end..start].chars().all(|c| c == ' ');
+            tokens.push(Token {
+                start,
+                end: start + 1,
+                joined,
+                initial: false,
+                possessive: false,
+            });
+            prev_end = start + 1;
+            continue;
+        }
         if !is_word_char(c) {
             continue;
         }
