@@ -238,9 +238,9 @@ impl<'b> Context<'b> {
     }
 
     /// The word that types the name at `start..=end`: its last word, or the word before
-    /// its first "of" ("Doctor Who Society of Canada").
+    /// its first "of", "on" or "for" ("Doctor Who Society of Canada", "Council on ...").
     fn cue_word(&self, start: usize, end: usize) -> String {
-        match (start + 1..end).find(|&i| self.text(i) == "of") {
+        match (start + 1..end).find(|&i| matches!(self.text(i), "of" | "on" | "for")) {
             Some(of) => self.lower(of - 1),
             None => self.lower(end),
         }
