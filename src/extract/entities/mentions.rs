@@ -456,8 +456,7 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         let first = cx.text(start);
         let given = gazetteer::given_name(first).is_some() && !cx.is_country_or_org(first)
             || end > start && is_romanised_given_name(cx.text(end));
-        (end > start && given)
-            || speaks(cx, end) && end > start
+        (end > start && (given || speaks(cx, end)))
             || appositive_role(cx, end).is_some()
             || role_before(cx, start).is_some()
     };

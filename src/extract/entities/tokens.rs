@@ -117,20 +117,16 @@ pub fn tokenize(body: &str) -> Vec<Token> {
         }
         let mut end = start + c.len_utf8();
         while let Some(&(i, c)) = chars.peek() {
-            if is_word_char(c) {
-                end = i + c.len_utf8();
-                chars.next();
-            } else if is_inner_char(c)
+            let inner = is_inner_char(c)
                 && body[i + c.len_utf8()..]
                     .chars()
                     .next()
-                    .is_some_and(is_word_char)
-            {
-                end = i + c.len_utf8();
-                chars.next();
-            } else {
+                    .is_some_and(is_word_char);
+            if !(is_word_char(c) || inner) {
                 break;
             }
+            end = i + c.len_utf8();
+            chars.next();
         }
         let word = &body[start..end];
         if body[end..].starts_with('.') && is_abbreviation(word) {
