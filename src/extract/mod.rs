@@ -14,9 +14,11 @@
 
 pub mod attribution;
 pub mod clean;
+mod cues;
 pub mod entities;
 pub mod gazetteer;
 pub mod html;
+mod metadata;
 pub mod quotes;
 pub mod segment;
 mod span;

@@ -73,6 +73,12 @@ impl EntityTable {
             }
         }
         let text = resolve::strip_possessive(span.slice(body));
+        // A span without a letter ("3" of "a May 3 report") names no person or organisation.
+        let kind = if text.chars().any(char::is_alphabetic) {
+            kind
+        } else {
+            EntityKind::Misc
+        };
         let id = match self.find_by_name(text) {
             Some(id) => {
                 if text != self.entities[id].name
