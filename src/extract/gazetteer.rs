@@ -7,7 +7,35 @@
 
 use super::{EntityKind, Gender};
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
+
+/// FNV-1a: the keys are short words, where SipHash's per-call cost dominates and
+/// flooding resistance buys nothing (the tables are ours, not the input's).
+#[derive(Default)]
+pub struct FnvHasher(u64);
+
+impl Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FnvHasher>>;
+pub type FastSet<K> = HashSet<K, BuildHasherDefault<FnvHasher>>;
 
 /// What the gazetteer knows about a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,16 +63,16 @@ impl GivenName {
 
 struct Gazetteer {
     /// Exact surface form -> what it names.
-    names: HashMap<&'static str, Known>,
+    names: FastMap<&'static str, Known>,
     /// Demonym ("Japanese") -> country canonical name.
-    demonyms: HashMap<&'static str, &'static str>,
-    given_names: HashMap<&'static str, GivenName>,
+    demonyms: FastMap<&'static str, &'static str>,
+    given_names: FastMap<&'static str, GivenName>,
     /// Lower-cased words of person titles ("prime", "minister", "spokesperson").
-    title_words: HashSet<&'static str>,
-    org_cues: HashSet<&'static str>,
-    location_cues: HashSet<&'static str>,
-    non_names: HashSet<&'static str>,
-    countries: HashSet<&'static str>,
+    title_words: FastSet<&'static str>,
+    org_cues: FastSet<&'static str>,
+    location_cues: FastSet<&'static str>,
+    non_names: FastSet<&'static str>,
+    countries: FastSet<&'static str>,
 }
 
 static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::load);
@@ -62,15 +90,15 @@ fn list(text: &'static str) -> impl Iterator<Item = &'static str> {
 
 impl Gazetteer {
     fn load() -> Gazetteer {
-        let mut names: HashMap<&'static str, Known> = HashMap::new();
-        let mut demonyms = HashMap::new();
+        let mut names: FastMap<&'static str, Known> = FastMap::default();
+        let mut demonyms = FastMap::default();
         let mut add = |name: &'static str, canonical: &'static str, kind: EntityKind| {
             names.entry(name).or_insert(Known { canonical, kind });
         };
 
         // Countries first: a country's name wins over a city or organisation of that name.
         let mut country_by_code: HashMap<&str, &'static str> = HashMap::new();
-        let mut countries = HashSet::new();
+        let mut countries = FastSet::default();
         let mut capitals = Vec::new();
         for row in rows(include_str!("../../data/countries.tsv")) {
             let mut cols = row.split('\t');
@@ -116,7 +144,7 @@ impl Gazetteer {
             add(name.trim(), name.trim(), EntityKind::Location);
         }
 
-        let mut given_names = HashMap::new();
+        let mut given_names = FastMap::default();
         let given = [
             include_str!("../../data/given_names_extra.tsv"),
             include_str!("../../data/given_names.tsv"),
@@ -132,7 +160,7 @@ impl Gazetteer {
         }
 
         let words =
-            |text: &'static str| -> HashSet<&'static str> { rows(text).map(str::trim).collect() };
+            |text: &'static str| -> FastSet<&'static str> { rows(text).map(str::trim).collect() };
         Gazetteer {
             names,
             demonyms,

@@ -2,9 +2,10 @@
 //! cues found around them (titles, roles, cue words, speech verbs, the gazetteer).
 
 use super::tokens::{tokenize, Token};
+use crate::extract::gazetteer::FastSet;
 use crate::extract::gazetteer::{self, Known};
 use crate::extract::{EntityKind, Span};
-use std::collections::HashSet;
+use std::borrow::Cow;
 
 /// One name found in the body, before mentions are merged into entities.
 #[derive(Debug, Clone)]
@@ -127,18 +128,26 @@ struct Context<'b> {
     body: &'b str,
     tokens: Vec<Token>,
     /// Words the body uses in lower case somewhere ("citing" makes "Citing" no name).
-    lower_words: HashSet<&'b str>,
+    lower_words: FastSet<&'b str>,
     /// Capitalised words seen where a capital means something (not at a sentence start).
-    midsentence_capitals: HashSet<&'b str>,
+    midsentence_capitals: FastSet<&'b str>,
+    /// Each token in lower case; borrowed from the body when it has no capital.
+    lowers: Vec<Cow<'b, str>>,
 }
 
 impl<'b> Context<'b> {
     fn new(body: &'b str) -> Self {
         let tokens = tokenize(body);
-        let mut lower_words = HashSet::new();
-        let mut midsentence_capitals = HashSet::new();
+        let mut lower_words = FastSet::default();
+        let mut midsentence_capitals = FastSet::default();
+        let mut lowers = Vec::with_capacity(tokens.len());
         for t in &tokens {
             let text = t.text(body);
+            lowers.push(if text.chars().any(char::is_uppercase) {
+                Cow::Owned(text.to_lowercase())
+            } else {
+                Cow::Borrowed(text)
+            });
             if text.chars().next().is_some_and(char::is_lowercase) {
                 lower_words.insert(text);
             } else if !t.initial {
@@ -150,6 +159,7 @@ impl<'b> Context<'b> {
             tokens,
             lower_words,
             midsentence_capitals,
+            lowers,
         }
     }
 
@@ -157,8 +167,9 @@ impl<'b> Context<'b> {
         self.tokens[i].text(self.body)
     }
 
-    fn lower(&self, i: usize) -> String {
-        self.text(i).to_lowercase()
+    /// The word at `i` in lower case, computed once per word.
+    fn lower(&self, i: usize) -> &str {
+        &self.lowers[i]
     }
 
     fn span(&self, first: usize, last: usize) -> Span {
@@ -215,8 +226,8 @@ impl<'b> Context<'b> {
         }
         let cue = |w: &str| gazetteer::is_org_cue(w) || gazetteer::is_location_cue(w);
         let ok = match word {
-            "for" | "on" => cue(&self.lower(end)),
-            _ => cue(&self.lower(last)) && gazetteer::lookup(self.slice(start, end)).is_none(),
+            "for" | "on" => cue(self.lower(end)),
+            _ => cue(self.lower(last)) && gazetteer::lookup(self.slice(start, end)).is_none(),
         };
         if ok {
             last
@@ -230,7 +241,7 @@ impl<'b> Context<'b> {
     fn may_take_of(&self, start: usize, end: usize) -> bool {
         let last = self.lower(end);
         let cue =
-            gazetteer::is_org_cue(&last) || gazetteer::is_location_cue(&last) || self.is_title(end);
+            gazetteer::is_org_cue(last) || gazetteer::is_location_cue(last) || self.is_title(end);
         let lone = start == end
             && gazetteer::lookup(self.text(start)).is_none()
             && gazetteer::given_name(self.text(start)).is_none();
@@ -239,7 +250,7 @@ impl<'b> Context<'b> {
 
     /// The word that types the name at `start..=end`: its last word, or the word before
     /// its first "of", "on" or "for" ("Doctor Who Society of Canada", "Council on ...").
-    fn cue_word(&self, start: usize, end: usize) -> String {
+    fn cue_word(&self, start: usize, end: usize) -> &str {
         match (start + 1..end).find(|&i| matches!(self.text(i), "of" | "on" | "for")) {
             Some(of) => self.lower(of - 1),
             None => self.lower(end),
@@ -255,17 +266,17 @@ impl<'b> Context<'b> {
 
     fn is_title(&self, i: usize) -> bool {
         let lower = self.lower(i);
-        gazetteer::is_title_word(&lower) || gazetteer::is_title_word(lower.trim_end_matches('.'))
+        gazetteer::is_title_word(lower) || gazetteer::is_title_word(lower.trim_end_matches('.'))
     }
 
     /// A capitalised word that names nothing by itself at the start of a sentence.
     fn is_false_capital(&self, i: usize) -> bool {
         let text = self.text(i);
-        let lower = text.to_lowercase();
+        let lower = self.lower(i);
         if gazetteer::lookup(text).is_some() {
             return false;
         }
-        gazetteer::is_non_name(&lower) || self.lower_words.contains(lower.as_str())
+        gazetteer::is_non_name(lower) || self.lower_words.contains(lower)
     }
 
     /// Maximal runs of name words, joined by connectors, inside one clause.
@@ -375,7 +386,7 @@ fn known_parts(cx: &Context, start: usize, end: usize, heading: bool, out: &mut 
 impl Context<'_> {
     fn is_capitalised_name(&self, i: usize) -> bool {
         self.tokens[i].is_capitalised(self.body)
-            && !gazetteer::is_non_name(&self.lower(i))
+            && !gazetteer::is_non_name(self.lower(i))
             && !self.is_title(i)
     }
 }
@@ -391,7 +402,7 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         let article = matches!(cx.text(start), "The" | "A" | "An");
         let known_prefix = (start..=end).any(|j| gazetteer::lookup(cx.slice(start, j)).is_some());
         let false_capital = (first_initial && cx.is_false_capital(start))
-            || gazetteer::is_non_name(&cx.lower(start));
+            || gazetteer::is_non_name(cx.lower(start));
         if article || (false_capital && !known_prefix) {
             start += 1;
             while start <= end && cx.is_connector(start) {
@@ -424,8 +435,8 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         return;
     }
     let cue = cx.cue_word(start, end);
-    if !cx.is_title(end) && (gazetteer::is_org_cue(&cue) || gazetteer::is_location_cue(&cue)) {
-        named_by_cue(cx, start, end, &cue, out);
+    if !cx.is_title(end) && (gazetteer::is_org_cue(cue) || gazetteer::is_location_cue(cue)) {
+        named_by_cue(cx, start, end, cue, out);
         return;
     }
     // A title inside the run: "Russian President Vladimir Putin", "NATO Secretary General".
@@ -511,15 +522,15 @@ fn person_after_name(cx: &Context, start: usize, end: usize) -> Option<usize> {
         let last = cx.lower(split);
         let left_named = gazetteer::lookup(cx.slice(start, split)).is_some()
             || gazetteer::lookup(cx.text(split)).is_some()
-            || gazetteer::is_org_cue(&last)
-            || gazetteer::is_location_cue(&last);
+            || gazetteer::is_org_cue(last)
+            || gazetteer::is_location_cue(last);
         let first = cx.text(split + 1);
         let given = gazetteer::given_name(first).is_some() && !cx.is_country_or_org(first);
         let plain_pair = end == split + 2
             && (split + 1..=end).all(|i| {
                 gazetteer::lookup(cx.text(i)).is_none()
-                    && !gazetteer::is_non_name(&cx.lower(i))
-                    && !cx.lower_words.contains(cx.lower(i).as_str())
+                    && !gazetteer::is_non_name(cx.lower(i))
+                    && !cx.lower_words.contains(cx.lower(i))
             });
         left_named && (given || plain_pair)
     })
@@ -564,7 +575,7 @@ fn is_romanised_given_name(word: &str) -> bool {
 
 /// Emits a person name at tokens `start..=end` with the role the text gives it.
 fn person(cx: &Context, start: usize, end: usize, titled: bool, out: &mut Vec<Candidate>) {
-    if (start..=end).any(|i| gazetteer::is_non_name(&cx.lower(i))) {
+    if (start..=end).any(|i| gazetteer::is_non_name(cx.lower(i))) {
         // "Doctor Who": a title before a function word is no person's name.
         out.push(Candidate {
             span: cx.span(start, end),

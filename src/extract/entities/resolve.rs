@@ -116,17 +116,27 @@ pub fn unique_person_with_part(entities: &[Entity], part: &str) -> Option<usize>
 
 /// Letters of `acronym` (dots dropped) equal the initials of `long`'s capitalised words.
 fn is_acronym_of(acronym: &str, long: &str) -> bool {
-    let letters: String = acronym.chars().filter(|c| *c != '.').collect();
-    if letters.len() < 2 || !letters.chars().all(|c| c.is_ascii_uppercase()) || !long.contains(' ')
-    {
+    if !looks_like_acronym(acronym) || !long.contains(' ') {
         return false;
     }
-    let initials: String = long
+    let mut letters = acronym.chars().filter(|c| *c != '.');
+    let mut initials = long
         .split(|c: char| c.is_whitespace() || c == '-')
         .filter_map(|w| w.chars().next())
-        .filter(|c| c.is_uppercase())
-        .collect();
-    initials == letters
+        .filter(|c| c.is_uppercase());
+    loop {
+        match (letters.next(), initials.next()) {
+            (None, None) => return true,
+            (a, b) if a == b => continue,
+            _ => return false,
+        }
+    }
+}
+
+/// Two or more capitals, with optional stops ("KCNA", "U.N.").
+fn looks_like_acronym(word: &str) -> bool {
+    word.chars().all(|c| c.is_ascii_uppercase() || c == '.')
+        && word.chars().filter(|c| *c != '.').nth(1).is_some()
 }
 
 /// Merges the candidates into an entity table.
@@ -199,7 +209,11 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
     }
     // Acronyms left undefined that spell exactly one multi-word name of the article.
     for gi in 0..groups.len() {
-        if groups[gi].gone || groups[gi].canonical.is_some() || groups[gi].surfaces.len() != 1 {
+        if groups[gi].gone
+            || groups[gi].canonical.is_some()
+            || groups[gi].surfaces.len() != 1
+            || !looks_like_acronym(&groups[gi].surfaces[0])
+        {
             continue;
         }
         let acronym = groups[gi].surfaces[0].clone();
@@ -242,6 +256,21 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
 
     // Short forms: a surname or first name into the one person it belongs to; a leading or
     // trailing part of one organisation's name into it ("Nikkei", "Foreign Ministry").
+    // Full names of people, computed once: merging a short form never changes them.
+    let full_names: Vec<(usize, Vec<String>)> = (0..groups.len())
+        .filter(|&t| !groups[t].gone && groups[t].kind() == EntityKind::Person)
+        .map(|t| {
+            (
+                t,
+                groups[t]
+                    .name()
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, w)| w.len() > 1)
+        .collect();
     for gi in 0..groups.len() {
         if groups[gi].gone || groups[gi].surfaces.len() != 1 {
             continue;
@@ -250,19 +279,9 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         let words: Vec<&str> = short.split_whitespace().collect();
         let known_kind = groups[gi].known_kind;
         let target = if words.len() == 1 && known_kind != Some(EntityKind::Organization) {
-            let people: Vec<(usize, Vec<String>)> = (0..groups.len())
-                .filter(|&t| t != gi && !groups[t].gone && groups[t].kind() == EntityKind::Person)
-                .map(|t| {
-                    (
-                        t,
-                        groups[t]
-                            .name()
-                            .split_whitespace()
-                            .map(str::to_string)
-                            .collect::<Vec<_>>(),
-                    )
-                })
-                .filter(|(_, w)| w.len() > 1)
+            let people: Vec<&(usize, Vec<String>)> = full_names
+                .iter()
+                .filter(|(t, _)| *t != gi && !groups[*t].gone)
                 .collect();
             let last: Vec<usize> = people
                 .iter()

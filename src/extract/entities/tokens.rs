@@ -95,7 +95,8 @@ fn is_inner_char(c: char) -> bool {
 
 /// Splits the body into words.
 pub fn tokenize(body: &str) -> Vec<Token> {
-    let mut tokens: Vec<Token> = Vec::new();
+    let mut tokens: Vec<Token> = Vec::with_capacity(body.len() / 5);
+    let mut pieces = Vec::with_capacity(4);
     let mut chars = body.char_indices().peekable();
     let mut prev_end = 0usize;
     while let Some((start, c)) = chars.next() {
@@ -135,7 +136,8 @@ pub fn tokenize(body: &str) -> Vec<Token> {
         }
         let gap = &body[prev_end..start];
         let first = tokens.is_empty();
-        for piece in split_word(body, start, end) {
+        split_word(body, start, end, &mut pieces);
+        for &piece in &pieces {
             let gap_here = if piece.0 == start {
                 gap
             } else {
@@ -191,7 +193,8 @@ fn opens_sentence(gap: &str, prev: Option<&str>) -> bool {
 
 /// Cuts possessive `'s` and hyphen suffixes off a word, and splits "Japan-NATO" into
 /// its known parts. Returns `(start, end, possessive)` pieces.
-fn split_word(body: &str, start: usize, end: usize) -> Vec<(usize, usize, bool)> {
+fn split_word(body: &str, start: usize, end: usize, pieces: &mut Vec<(usize, usize, bool)>) {
+    pieces.clear();
     let mut end = end;
     let mut possessive = false;
     let word = &body[start..end];
@@ -208,12 +211,14 @@ fn split_word(body: &str, start: usize, end: usize) -> Vec<(usize, usize, bool)>
     }
     let word = &body[start..end];
     if !word.contains('-') {
-        return vec![(start, end, possessive)];
+        pieces.push((start, end, possessive));
+        return;
     }
     if let Some(cut) = word.rfind('-') {
         let suffix = &word[cut + 1..];
         if HYPHEN_SUFFIXES.contains(&suffix) && cut > 0 {
-            return vec![(start, start + cut, possessive)];
+            pieces.push((start, start + cut, possessive));
+            return;
         }
     }
     if gazetteer::lookup(word).is_none() {
@@ -224,7 +229,6 @@ fn split_word(body: &str, start: usize, end: usize) -> Vec<(usize, usize, bool)>
                 .all(|p| p.chars().next().is_some_and(char::is_uppercase))
             && parts.iter().all(|p| gazetteer::lookup(p).is_some());
         if all_known {
-            let mut pieces = Vec::new();
             let mut at = start;
             for part in parts {
                 pieces.push((at, at + part.len(), false));
@@ -233,10 +237,10 @@ fn split_word(body: &str, start: usize, end: usize) -> Vec<(usize, usize, bool)>
             if let Some(last) = pieces.last_mut() {
                 last.2 = possessive;
             }
-            return pieces;
+            return;
         }
     }
-    vec![(start, end, possessive)]
+    pieces.push((start, end, possessive));
 }
 
 #[cfg(test)]
