@@ -440,7 +440,17 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         return;
     }
     // A title inside the run: "Russian President Vladimir Putin", "NATO Secretary General".
-    if let Some(k) = (start..=end).rev().find(|&k| cx.is_title(k)) {
+    // A title word that ends a run after a given name is a surname ("Mary Major").
+    let surname_title = end > start
+        && cx.is_title(end)
+        && !cx.is_title(start)
+        && gazetteer::given_name(cx.text(start)).is_some()
+        && !cx.is_country_or_org(cx.text(start));
+    let title = (start..=end)
+        .rev()
+        .find(|&k| cx.is_title(k))
+        .filter(|_| !surname_title);
+    if let Some(k) = title {
         known_parts(cx, start, k, false, out);
         let mut name = k + 1;
         while name <= end && cx.is_connector(name) {
