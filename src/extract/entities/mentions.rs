@@ -473,7 +473,9 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
     if start == end && gazetteer::demonym(whole).is_some() {
         return;
     }
-    let is_person = !(start == end && is_acronym(whole)) && {
+    let single_initial =
+        start == end && cx.tokens[start].initial && !cx.midsentence_capitals.contains(whole);
+    let is_person = !(start == end && is_acronym(whole)) && !single_initial && {
         let first = cx.text(start);
         let given = gazetteer::given_name(first).is_some() && !cx.is_country_or_org(first)
             || end > start && is_romanised_given_name(cx.text(end));
@@ -485,8 +487,6 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         person(cx, start, end, false, out);
         return;
     }
-    let single_initial =
-        start == end && cx.tokens[start].initial && !cx.midsentence_capitals.contains(whole);
     let generic = start == end && {
         let lower = whole.to_lowercase();
         gazetteer::is_org_cue(&lower)
@@ -642,7 +642,10 @@ fn role_before(cx: &Context, name: usize) -> Option<String> {
     while first < name && matches!(cx.text(first), "to" | "of" | "for" | "the") {
         first += 1;
     }
-    (has_title && first < name).then(|| cx.slice(first, name - 1).to_string())
+    // "an attorney for Scientology": a role ending in "for" or "of" names the organisation
+    // that follows it, not a person.
+    let ends_in_connector = matches!(cx.text(name - 1), "to" | "of" | "for" | "the");
+    (has_title && first < name && !ends_in_connector).then(|| cx.slice(first, name - 1).to_string())
 }
 
 /// The role in an apposition after a name: "Mao Ning, spokesperson for the Chinese

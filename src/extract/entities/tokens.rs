@@ -21,11 +21,14 @@ impl Token {
         &body[self.start..self.end]
     }
 
+    /// Starts with a capital, and is not a one-letter compound such as "T-shirt" or "X-ray".
     pub fn is_capitalised(self, body: &str) -> bool {
-        self.text(body)
-            .chars()
-            .next()
-            .is_some_and(char::is_uppercase)
+        let text = self.text(body);
+        let mut chars = text.chars();
+        let first_upper = chars.next().is_some_and(char::is_uppercase);
+        let letter_compound =
+            chars.next() == Some('-') && chars.next().is_some_and(char::is_lowercase);
+        first_upper && !letter_compound
     }
 
     pub fn is_numeric(self, body: &str) -> bool {
