@@ -73,6 +73,9 @@ struct Gazetteer {
     location_cues: FastSet<&'static str>,
     non_names: FastSet<&'static str>,
     countries: FastSet<&'static str>,
+    /// Countries, US states and the regions of `regions.txt`: what qualifies a town
+    /// ("Irving, Texas").
+    qualifiers: FastSet<&'static str>,
 }
 
 static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::load);
@@ -131,6 +134,12 @@ impl Gazetteer {
             add(name, name, EntityKind::Organization);
             list(cols.next().unwrap_or("")).for_each(|a| add(a, name, EntityKind::Organization));
         }
+        let mut qualifiers = countries.clone();
+        let states = [
+            include_str!("../../data/us_states.txt"),
+            include_str!("../../data/regions.txt"),
+        ];
+        qualifiers.extend(states.into_iter().flat_map(rows).map(str::trim));
         let places = [
             include_str!("../../data/regions.txt"),
             include_str!("../../data/un_regions.txt"),
@@ -172,6 +181,7 @@ impl Gazetteer {
             location_cues: words(include_str!("../../data/location_cues.txt")),
             non_names: words(include_str!("../../data/non_names.txt")),
             countries,
+            qualifiers,
         }
     }
 }
@@ -208,6 +218,11 @@ pub fn is_location_cue(lower: &str) -> bool {
 /// Whether `name` is a country's own name ("Georgia", not "Regina" the city).
 pub fn is_country(name: &str) -> bool {
     GAZETTEER.countries.contains(name)
+}
+
+/// Whether `name` is a country, US state or region that can follow a town after a comma.
+pub fn is_qualifier(name: &str) -> bool {
+    GAZETTEER.qualifiers.contains(name)
 }
 
 /// Whether a lower-cased word is a function word, month or day that names nothing alone.

@@ -207,6 +207,36 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
             merge(&mut groups, ga, gb);
         }
     }
+    // "Irving, Texas": a town with its state or country; the pair is a name of the town.
+    for (i, pair) in candidates.windows(2).enumerate() {
+        let (a, b) = (&pair[0], &pair[1]);
+        let (Some(ga), Some(_)) = (placed[i], placed[i + 1]) else {
+            continue;
+        };
+        let qualifier = b
+            .known
+            .filter(|k| k.kind == EntityKind::Location)
+            .map(|k| k.canonical);
+        if &body[a.span.end..b.span.start] != ", "
+            || !qualifier.is_some_and(gazetteer::is_qualifier)
+            || gazetteer::is_qualifier(a.text(body))
+            || groups[ga].gone
+            || matches!(
+                groups[ga].kind(),
+                EntityKind::Person | EntityKind::Organization
+            )
+        {
+            continue;
+        }
+        let pair_name = body[a.span.start..b.span.end].to_string();
+        let words = pair_name.split_whitespace().count();
+        let group = &mut groups[ga];
+        group.cues.push((words, EntityKind::Location));
+        if !group.surfaces.contains(&pair_name) {
+            group.surfaces.push(pair_name);
+        }
+    }
+
     // Acronyms left undefined that spell exactly one multi-word name of the article.
     for gi in 0..groups.len() {
         if groups[gi].gone
@@ -239,7 +269,10 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         }
         let name = groups[gi].name().to_string();
         let words: Vec<&str> = name.split_whitespace().collect();
-        if !(2..=3).contains(&words.len()) {
+        let lowercase_word = words
+            .iter()
+            .any(|w| w.chars().next().is_some_and(char::is_lowercase));
+        if !(2..=3).contains(&words.len()) || lowercase_word {
             continue;
         }
         let surname = words[words.len() - 1];
@@ -317,7 +350,11 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
                         let long: Vec<&str> = s.split_whitespace().collect();
                         long.len() > words.len()
                             && (long.starts_with(&words)
-                                || words.len() > 1 && long.ends_with(&words))
+                                || words.len() > 1 && long.ends_with(&words)
+                                // "Scientology" of "Church of Scientology"
+                                || long.len() == words.len() + 2
+                                    && long[1] == "of"
+                                    && long.ends_with(&words))
                     })
                 })
                 .collect();
