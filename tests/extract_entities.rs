@@ -449,3 +449,34 @@ proptest! {
         assert_sorted_and_disjoint(&table, &body);
     }
 }
+
+#[test]
+fn towns_surnames_and_short_forms_merge() {
+    let body = "Police in Irving, Texas arrested him. The Church of Scientology replied. \
+                Scientology declined to comment. Mary Major said little. Major left early.";
+    let table = find_entities(body, &[]);
+    let named = |name: &str| {
+        table
+            .entities
+            .iter()
+            .find(|e| e.name == name || e.aliases.iter().any(|a| a == name))
+    };
+    let irving = named("Irving").expect("the town");
+    assert_eq!(irving.kind, EntityKind::Location);
+    assert!(std::iter::once(&irving.name)
+        .chain(&irving.aliases)
+        .any(|n| n == "Irving, Texas"));
+    let church = named("Church of Scientology").expect("the church");
+    assert!(
+        church.aliases.iter().any(|a| a == "Scientology"),
+        "{:?}",
+        church.aliases
+    );
+    let mary = named("Mary Major").expect("a title word after a given name is a surname");
+    assert_eq!(mary.kind, EntityKind::Person);
+    assert!(
+        mary.aliases.iter().any(|a| a == "Major"),
+        "{:?}",
+        mary.aliases
+    );
+}

@@ -451,6 +451,17 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         .find(|&k| cx.is_title(k))
         .filter(|_| !surname_title);
     if let Some(k) = title {
+        if start == end && gazetteer::lookup(whole).is_none() {
+            // A lone title word may still be a surname the article gives ("Major left").
+            out.push(Candidate {
+                span: cx.span(start, end),
+                known: None,
+                cue: None,
+                role: None,
+                needs_support: true,
+            });
+            return;
+        }
         known_parts(cx, start, k, false, out);
         let mut name = k + 1;
         while name <= end && cx.is_connector(name) {

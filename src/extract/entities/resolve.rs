@@ -391,6 +391,9 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         });
         if let Some(g) = found {
             groups[g].mentions.push(candidates[ci].span);
+            if !groups[g].surfaces.iter().any(|s| s == text) {
+                groups[g].surfaces.push(text.to_string());
+            }
         }
     }
 
