@@ -486,7 +486,7 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
     }
     let single_initial =
         start == end && cx.tokens[start].initial && !cx.midsentence_capitals.contains(whole);
-    let is_person = !(start == end && is_acronym(whole)) && !single_initial && {
+    let is_person = !(single_initial || start == end && is_acronym(whole)) && {
         let first = cx.text(start);
         let given = gazetteer::given_name(first).is_some() && !cx.is_country_or_org(first)
             || end > start && is_romanised_given_name(cx.text(end));
