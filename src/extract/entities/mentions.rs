@@ -225,9 +225,16 @@ impl<'b> Context<'b> {
             last += 1;
         }
         let cue = |w: &str| gazetteer::is_org_cue(w) || gazetteer::is_location_cue(w);
+        // After "and", a short right-hand part only, and only when the left part has no cue
+        // word of its own ("Massachusetts Institute of Technology and Colorado State ...").
         let ok = match word {
             "for" | "on" => cue(self.lower(end)),
-            _ => cue(self.lower(last)) && gazetteer::lookup(self.slice(start, end)).is_none(),
+            _ => {
+                last - link <= 3
+                    && cue(self.lower(last))
+                    && !cue(self.cue_word(start, end))
+                    && gazetteer::lookup(self.slice(start, end)).is_none()
+            }
         };
         if ok {
             last
@@ -596,6 +603,18 @@ fn is_romanised_given_name(word: &str) -> bool {
 
 /// Emits a person name at tokens `start..=end` with the role the text gives it.
 fn person(cx: &Context, start: usize, end: usize, titled: bool, out: &mut Vec<Candidate>) {
+    // "Minister for Education Stefania Giannini": a common word before the given name
+    // belongs to the title.
+    let mut start = start;
+    while end > start + 1
+        && gazetteer::given_name(cx.text(start + 1)).is_some()
+        && gazetteer::given_name(cx.text(start)).is_none()
+        && (cx.lower_words.contains(cx.lower(start))
+            || gazetteer::demonym(cx.text(start)).is_some()
+            || cx.is_title(start))
+    {
+        start += 1;
+    }
     if (start..=end).any(|i| gazetteer::is_non_name(cx.lower(i))) {
         // "Doctor Who": a title before a function word is no person's name.
         out.push(Candidate {

@@ -73,8 +73,9 @@ impl EntityTable {
             }
         }
         let text = resolve::strip_possessive(span.slice(body));
-        // A span without a letter ("3" of "a May 3 report") names no person or organisation.
-        let kind = if text.chars().any(char::is_alphabetic) {
+        // A span without a capital ("3" of "a May 3 report", "40 to 50") names no person
+        // or organisation.
+        let kind = if text.chars().any(char::is_uppercase) {
             kind
         } else {
             EntityKind::Misc
