@@ -408,7 +408,8 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         let first_initial = cx.tokens[start].initial;
         let article = matches!(cx.text(start), "The" | "A" | "An");
         let known_prefix = (start..=end).any(|j| gazetteer::lookup(cx.slice(start, j)).is_some());
-        let false_capital = (first_initial && cx.is_false_capital(start))
+        // A title opening a sentence is a cue, not a false capital ("Minister of ...").
+        let false_capital = (first_initial && cx.is_false_capital(start) && !cx.is_title(start))
             || gazetteer::is_non_name(cx.lower(start));
         if article || (false_capital && !known_prefix) {
             start += 1;
