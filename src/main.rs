@@ -23,10 +23,7 @@ fn main() -> ExitCode {
                     InputFormat::sniff(&text)
                 };
                 let out = extract(&text, format, &KnownMetadata::default());
-                println!(
-                    "{}",
-                    serde_json::to_string(&out).expect("extraction serialises")
-                );
+                println!("{}", serde_json::to_string(&out).expect("extraction serialises"));
             }
             ExitCode::SUCCESS
         }
