@@ -16,6 +16,7 @@ pub mod attribution;
 pub mod clean;
 mod cues;
 pub mod entities;
+pub mod gazetteer;
 pub mod html;
 mod metadata;
 pub mod quotes;
