@@ -9,7 +9,7 @@ use super::error::{
     ApiError, BadRequest, InternalError, NotFound, PayloadTooLarge, UnprocessableEntity,
     UnsupportedMediaType,
 };
-use super::pagination::{decode_cursor, encode_cursor, fingerprint, next_link, page_limit};
+use super::pagination::{decode_cursor, fingerprint, list_response, page_limit, split_page};
 use crate::ingest::{self, ArticleInput, Ingested};
 use crate::store::{ArticleAfter, ArticleFilter, ArticleRecord, Store};
 
@@ -114,6 +114,12 @@ pub struct ArticleResponse {
         example = "Japan and NATO are hoping to boost cooperation in cyberspace, with the U.S.-led military alliance hoping to open its first liaison office in Tokyo, according to a May 3 report by Nikkei Asia."
     )]
     pub body: String,
+    /// With `include=quotes`: every quote of the article (all kinds), in order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quotes: Option<Vec<super::quotes::QuoteResponse>>,
+    /// With `include=entities`: the entities it names, with mention counts and spans.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Vec<super::entities::ArticleEntity>>,
 }
 
 /// A page of articles.
@@ -151,6 +157,8 @@ impl From<ArticleRecord> for ArticleResponse {
         ArticleResponse {
             summary: a.into(),
             body,
+            quotes: None,
+            entities: None,
         }
     }
 }
@@ -257,6 +265,7 @@ pub async fn list_articles(
         byline: query.byline.clone(),
         published_after: date_param("published_after", query.published_after.as_deref())?,
         published_before: date_param("published_before", query.published_before.as_deref())?,
+        naming_entity: None,
     };
     let fp = fingerprint(
         "articles",
@@ -268,47 +277,39 @@ pub async fn list_articles(
             ("published_before", filter.published_before.as_deref()),
         ],
     );
-    let after = match &query.cursor {
-        None => None,
-        Some(cursor) => {
-            let key: ArticleCursor = decode_cursor(cursor, &fp)?;
-            Some(match (key.p, key.r, filter.q.is_some()) {
-                (Some(published_key), None, false) => ArticleAfter::Date {
-                    published_key,
-                    id: key.i,
-                },
-                (None, Some(rank), true) => ArticleAfter::Rank { rank, id: key.i },
-                _ => return Err(ApiError::InvalidCursor),
-            })
-        }
-    };
-    let mut rows =
-        web::block(move || store.list_articles(&filter, after.as_ref(), limit + 1)).await??;
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next_cursor = more.then(|| rows.last()).flatten().map(|last| {
-        let key = match last.rank {
-            Some(rank) => ArticleCursor {
-                p: None,
-                r: Some(rank),
-                i: last.id.clone(),
-            },
-            None => ArticleCursor {
-                p: Some(last.published_key.clone()),
-                r: None,
-                i: last.id.clone(),
-            },
-        };
-        encode_cursor(key, &fp)
-    });
-    let mut response = HttpResponse::Ok();
-    if let Some(cursor) = &next_cursor {
-        response.insert_header((header::LINK, next_link(&req, cursor)));
+    let after = article_after(query.cursor.as_deref(), &fp, filter.q.is_some())?;
+    let rows = web::block(move || store.list_articles(&filter, after.as_ref(), limit + 1)).await??;
+    Ok(article_page(&req, rows, limit, &fp))
+}
+
+/// The cursor key of an article in a date- or rank-ordered list.
+fn article_cursor(last: &ArticleRecord) -> ArticleCursor {
+    match last.rank {
+        Some(rank) => ArticleCursor { p: None, r: Some(rank), i: last.id.clone() },
+        None => ArticleCursor { p: Some(last.published_key.clone()), r: None, i: last.id.clone() },
     }
-    Ok(response.json(ArticleList {
-        data: rows.into_iter().map(ArticleSummary::from).collect(),
-        next_cursor,
-    }))
+}
+
+/// Reads an article-list cursor: a date key without a search, a rank key with one.
+pub(super) fn article_after(
+    cursor: Option<&str>,
+    fp: &str,
+    searched: bool,
+) -> Result<Option<ArticleAfter>, ApiError> {
+    let Some(cursor) = cursor else { return Ok(None) };
+    let key: ArticleCursor = decode_cursor(cursor, fp)?;
+    match (key.p, key.r, searched) {
+        (Some(published_key), None, false) => Ok(Some(ArticleAfter::Date { published_key, id: key.i })),
+        (None, Some(rank), true) => Ok(Some(ArticleAfter::Rank { rank, id: key.i })),
+        _ => Err(ApiError::InvalidCursor),
+    }
+}
+
+/// The `limit + 1` rows of an article query as one page with its cursor and `Link`.
+pub(super) fn article_page(req: &HttpRequest, rows: Vec<ArticleRecord>, limit: usize, fp: &str) -> HttpResponse {
+    let (rows, next_cursor) = split_page(rows, limit, fp, article_cursor);
+    let body = ArticleList { data: rows.into_iter().map(ArticleSummary::from).collect(), next_cursor };
+    list_response(req, body.next_cursor.as_deref(), &body)
 }
 
 /// A date filter as a sortable key, or a 400 naming the parameter.
@@ -324,12 +325,22 @@ pub(super) fn date_param(name: &str, value: Option<&str>) -> Result<Option<Strin
         .transpose()
 }
 
-/// Gets one article with its body.
+/// What `GET /v1/articles/{id}` embeds.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GetArticleQuery {
+    /// Comma-separated: `quotes`, `entities`.
+    #[param(example = "quotes,entities")]
+    pub include: Option<String>,
+}
+
+/// Gets one article with its body, and its quotes and entities when asked.
 #[utoipa::path(
     tag = "articles",
-    params(("id" = String, Path, description = "Article id", example = "a_01jdx3k7m2q9v8n4b6c5t0w1ye")),
+    params(("id" = String, Path, description = "Article id", example = "a_01jdx3k7m2q9v8n4b6c5t0w1ye"), GetArticleQuery),
     responses(
         (status = 200, description = "The article.", body = ArticleResponse),
+        (status = 400, response = BadRequest),
         (status = 404, response = NotFound),
         (status = 500, response = InternalError),
     )
@@ -338,13 +349,34 @@ pub(super) fn date_param(name: &str, value: Option<&str>) -> Result<Option<Strin
 pub async fn get_article(
     store: web::Data<Store>,
     id: web::Path<String>,
+    query: web::Query<GetArticleQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let (mut with_quotes, mut with_entities) = (false, false);
+    for part in query.include.as_deref().unwrap_or_default().split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part {
+            "quotes" => with_quotes = true,
+            "entities" => with_entities = true,
+            other => {
+                return Err(ApiError::InvalidQuery(format!("include takes quotes and entities; got {other:?}")))
+            }
+        }
+    }
     let id = id.into_inner();
     let lookup = id.clone();
-    let article = web::block(move || store.article(&lookup))
-        .await?
-        .map_err(|e| ApiError::from_lookup("article", &id, e))?;
-    Ok(HttpResponse::Ok().json(ArticleResponse::from(article)))
+    let response = web::block(move || -> Result<ArticleResponse, ApiError> {
+        let article = store.article(&lookup).map_err(|e| ApiError::from_lookup("article", &lookup, e))?;
+        let mut response = ArticleResponse::from(article);
+        if with_quotes {
+            response.quotes = Some(super::quotes::all_article_quotes(&store, &lookup)?);
+        }
+        if with_entities {
+            let entities = store.article_entities(&lookup)?;
+            response.entities = Some(entities.into_iter().map(super::entities::ArticleEntity::from).collect());
+        }
+        Ok(response)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(response))
 }
 
 /// Deletes an article with its quotes and mentions (one transaction); entities no other

@@ -4,9 +4,11 @@
 //! the same `.service(...)` calls that serve requests and cannot drift from them.
 
 mod articles;
+mod entities;
 pub mod error;
 mod health;
 pub mod pagination;
+mod quotes;
 mod routes;
 pub mod server;
 
@@ -26,6 +28,8 @@ use crate::store::Store;
     ),
     tags(
         (name = "articles", description = "News articles, as stored after extraction."),
+        (name = "quotes", description = "Quotations: who said what, with the cue verb and spans."),
+        (name = "entities", description = "People, organisations and places, one stable entity each across the archive."),
         (name = "operations", description = "Health probes."),
     ),
     components(responses(
@@ -51,6 +55,14 @@ where
         .service(articles::list_articles)
         .service(articles::get_article)
         .service(articles::delete_article)
+        .service(quotes::list_article_quotes)
+        .service(entities::list_article_entities)
+        .service(quotes::list_quotes)
+        .service(quotes::get_quote)
+        .service(entities::list_entities)
+        .service(entities::get_entity)
+        .service(entities::list_entity_articles)
+        .service(quotes::list_entity_quotes)
 }
 
 /// The OpenAPI document, exactly as `/openapi.json` serves it.

@@ -1,7 +1,8 @@
 //! Keyset pagination: opaque cursors that carry the last item's sort key and a
 //! fingerprint of the filters they were issued for, and the `Link: rel="next"` header.
 
-use actix_web::HttpRequest;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::de::DeserializeOwned;
@@ -84,6 +85,29 @@ pub fn next_link(req: &HttpRequest, cursor: &str) -> String {
     let cursor_pair = format!("cursor={cursor}");
     pairs.push(&cursor_pair);
     format!("<{}?{}>; rel=\"next\"", req.path(), pairs.join("&"))
+}
+
+/// Cuts the `limit + 1` rows a query returned to one page, and makes the cursor for the
+/// next page from the last row kept when there is more.
+pub fn split_page<R, K: Serialize>(
+    mut rows: Vec<R>,
+    limit: usize,
+    fingerprint: &str,
+    key: impl Fn(&R) -> K,
+) -> (Vec<R>, Option<String>) {
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = if more { rows.last().map(|last| encode_cursor(key(last), fingerprint)) } else { None };
+    (rows, next)
+}
+
+/// `200` with the list body, and the `Link` header when there is a next page.
+pub fn list_response<T: Serialize>(req: &HttpRequest, next_cursor: Option<&str>, body: &T) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    if let Some(cursor) = next_cursor {
+        response.insert_header((header::LINK, next_link(req, cursor)));
+    }
+    response.json(body)
 }
 
 #[cfg(test)]

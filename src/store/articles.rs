@@ -38,6 +38,8 @@ pub struct ArticleFilter {
     pub published_after: Option<String>,
     /// Exclusive upper bound.
     pub published_before: Option<String>,
+    /// Only articles naming this entity (by id).
+    pub naming_entity: Option<String>,
 }
 
 /// Where the next page starts: after this item in the list's order.
@@ -102,6 +104,13 @@ impl Store {
             cond.push(
                 "a.published_key <> '' AND a.published_key < ?",
                 [text(before)],
+            );
+        }
+        if let Some(entity) = &filter.naming_entity {
+            cond.push(
+                "a.pk IN (SELECT article_pk FROM article_entities
+                          WHERE entity_pk = (SELECT pk FROM entities WHERE id = ?))",
+                [text(entity)],
             );
         }
         let conn = self.reader()?;

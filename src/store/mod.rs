@@ -23,7 +23,10 @@ use rusqlite_migration::{Migrations, M};
 use crate::config::DatabaseSettings;
 
 pub use articles::{ArticleAfter, ArticleFilter, ArticleRecord};
-pub use entities::{entity_id, normalise_name};
+pub use entities::{
+    entity_id, normalise_name, EntityAfter, EntityFilter, EntityRecord, EntitySort, MentionRecord,
+};
+pub use quotes::{QuoteAfter, QuoteFilter, QuoteRecord, SpeakerRef};
 pub use write::{InsertOutcome, NewArticle};
 
 /// Schema versions, oldest first; applied on open, never edited once released.

@@ -103,8 +103,9 @@ CREATE TABLE quotes (
     sentence_end      INTEGER NOT NULL
 );
 CREATE INDEX quotes_by_article ON quotes (article_pk, ordinal);
-CREATE INDEX quotes_by_published ON quotes (published_key DESC, id DESC);
-CREATE INDEX quotes_by_speaker ON quotes (speaker_pk, published_key DESC, id DESC);
+-- Quotes list newest article first, then in id order (ids rise through an article).
+CREATE INDEX quotes_by_published ON quotes (published_key DESC, id);
+CREATE INDEX quotes_by_speaker ON quotes (speaker_pk, published_key DESC, id);
 
 CREATE VIRTUAL TABLE quotes_fts USING fts5(
     text, content = 'quotes', content_rowid = 'pk', tokenize = 'porter unicode61'
