@@ -1,35 +1,472 @@
 //! Stage 1 for plain text: the article a reader sees, from text copied off a web page.
 //!
-//! Placeholder until the cleaning issue lands: the title is the first non-blank line,
-//! the body is everything after it with paragraphs normalised.
+//! The text is cut into blocks (paragraphs, headings, list items); the header gives the
+//! title, byline and date; page debris is dropped by general signals (lines repeated within
+//! the page, credit and promotion vocabulary, widget and "read more" lines, a subscription
+//! block at the end); a sentence split by a page break is joined again. The HTML cleaner
+//! hands its blocks to the same debris filter and assembler.
 
+use super::metadata::{self, MARKDOWN_LINK};
 use super::{CleanArticle, FieldSource, Metadata};
+use regex::Regex;
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
-pub fn clean_text(content: &str) -> CleanArticle {
-    let content = content.trim_start_matches('\u{feff}');
-    let mut lines = content.lines().map(str::trim);
-    let mut metadata = Metadata::default();
-    let title = lines.by_ref().find(|l| !l.is_empty()).unwrap_or("");
-    if !title.is_empty() {
-        metadata.title = Some(title.to_string());
-        metadata.provenance.title = Some(FieldSource::Text);
-    }
-    let mut paragraphs: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for line in lines {
-        if line.is_empty() {
-            if !current.is_empty() {
-                paragraphs.push(std::mem::take(&mut current));
-            }
-        } else {
-            if !current.is_empty() {
-                current.push(' ');
-            }
-            current.push_str(line);
+/// What a block of text is in the page's layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum BlockKind {
+    Paragraph,
+    Heading,
+    ListItem,
+}
+
+/// One paragraph, heading or list item, with its whitespace collapsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Block {
+    pub text: String,
+    pub kind: BlockKind,
+}
+
+impl Block {
+    pub fn new(text: &str, kind: BlockKind) -> Block {
+        Block {
+            text: collapse_whitespace(text),
+            kind,
         }
     }
-    if !current.is_empty() {
-        paragraphs.push(current);
+}
+
+pub(super) fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
     }
-    CleanArticle { body: paragraphs.join("\n\n"), metadata }
+    out
+}
+
+pub fn clean_text(content: &str) -> CleanArticle {
+    let blocks = text_blocks(content);
+    let (metadata, header_len, consumed) = read_header(&blocks);
+    let body_blocks: Vec<Block> = blocks
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !consumed.contains(i))
+        .map(|(_, b)| b)
+        .collect();
+    let kept = drop_debris(body_blocks, header_len.saturating_sub(consumed.len()));
+    CleanArticle {
+        body: assemble(&kept),
+        metadata,
+    }
+}
+
+static MARKDOWN_IMAGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"!\[[^\]\n]*\]\([^)\n]*\)").expect("valid regex"));
+/// `*emphasis*`, `**strong**`: formatting, not words.
+static MARKDOWN_EMPHASIS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\*{1,3}([^*\s](?:[^*\n]*[^*\s])?)\*{1,3}").expect("valid regex"));
+static BULLET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:[-*•·▪●◦‣+]|\d{1,3}[.)])\s+").expect("valid regex"));
+
+/// Markdown formatting removed, link text kept.
+fn strip_markdown(line: &str) -> String {
+    let line = line.trim_start_matches('#').trim_start_matches('>').trim();
+    let line = MARKDOWN_IMAGE.replace_all(line, "");
+    let line = MARKDOWN_LINK.replace_all(&line, "$1");
+    MARKDOWN_EMPHASIS.replace_all(&line, "$1").into_owned()
+}
+
+/// Paragraphs are runs of lines between blank lines; when the text has no blank lines at
+/// all, each line is a paragraph. List items are blocks of their own.
+fn text_blocks(content: &str) -> Vec<Block> {
+    let content = content.trim_start_matches('\u{feff}');
+    let lines: Vec<&str> = content.lines().map(str::trim).collect();
+    let line_mode = !lines.iter().any(|l| l.is_empty());
+    let mut blocks = Vec::new();
+    let mut current = String::new();
+    let mut current_kind = BlockKind::Paragraph;
+    let flush = |current: &mut String, kind: BlockKind, blocks: &mut Vec<Block>| {
+        let block = Block::new(current, kind);
+        if block.text.chars().any(char::is_alphanumeric) {
+            blocks.push(block);
+        }
+        current.clear();
+    };
+    for line in lines {
+        if line.is_empty() {
+            flush(&mut current, current_kind, &mut blocks);
+            continue;
+        }
+        let heading = line.starts_with('#');
+        let (kind, line) = match BULLET.find(line) {
+            Some(m) => (BlockKind::ListItem, &line[m.end()..]),
+            None if heading => (BlockKind::Heading, line),
+            None => (BlockKind::Paragraph, line),
+        };
+        if line_mode || kind != BlockKind::Paragraph || current_kind != BlockKind::Paragraph {
+            flush(&mut current, current_kind, &mut blocks);
+        }
+        current_kind = kind;
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(&strip_markdown(line));
+    }
+    flush(&mut current, current_kind, &mut blocks);
+    blocks
+}
+
+pub(super) fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+/// Whether the text ends a sentence (closing quotes and brackets aside).
+pub(super) fn ends_sentence(text: &str) -> bool {
+    let trimmed = text.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»' | '*')
+    });
+    trimmed.ends_with(['.', '!', '?', '…', ':', ';'])
+}
+
+/// A full sentence or more of running text.
+pub(super) fn is_prose(text: &str) -> bool {
+    let words = word_count(text);
+    (words >= 12 && ends_sentence(text)) || words >= 40
+}
+
+fn is_headline_shaped(block: &Block) -> bool {
+    let words = word_count(&block.text);
+    block.kind != BlockKind::ListItem
+        && (3..=30).contains(&words)
+        && block.text.len() <= 300
+        && !block.text.trim_end().ends_with(['.', ':', ',', ';'])
+}
+
+/// The header: title, byline and date from the blocks before the first prose paragraph.
+/// Returns the metadata, the header's length in blocks and the blocks it used up.
+fn read_header(blocks: &[Block]) -> (Metadata, usize, Vec<usize>) {
+    let mut metadata = Metadata::default();
+    let mut consumed = Vec::new();
+    let mut updated: Option<String> = None;
+    let header_len = blocks
+        .iter()
+        .take(12)
+        .take_while(|b| !is_prose(&b.text))
+        .count();
+    for (i, block) in blocks.iter().enumerate().take(header_len) {
+        let text = block.text.as_str();
+        if let Some(line) = metadata::byline_line(text) {
+            if metadata.byline.is_none() {
+                metadata.byline = Some(line.names);
+                metadata.provenance.byline = Some(FieldSource::BylineLine);
+            }
+            if metadata.published.is_none() {
+                if let Some(date) = line.date {
+                    metadata.published = Some(date);
+                    metadata.provenance.published = Some(FieldSource::BylineLine);
+                }
+            }
+            if metadata.source.is_none() {
+                if let Some(organisation) = line.organisation {
+                    metadata.source = Some(organisation);
+                    metadata.provenance.source = Some(FieldSource::BylineLine);
+                }
+            }
+            consumed.push(i);
+        } else if let Some(date) = metadata::date_line(text) {
+            if metadata::is_update_line(text) {
+                updated.get_or_insert(date);
+            } else if metadata.published.is_none() {
+                metadata.published = Some(date);
+                metadata.provenance.published = Some(FieldSource::Text);
+            }
+            consumed.push(i);
+        } else if metadata.title.is_none() && is_headline_shaped(block) {
+            metadata.title = Some(text.to_string());
+            metadata.provenance.title = Some(FieldSource::Text);
+            consumed.push(i);
+        }
+    }
+    if metadata.published.is_none() {
+        if let Some(date) = updated {
+            metadata.published = Some(date);
+            metadata.provenance.published = Some(FieldSource::Text);
+        }
+    }
+    (metadata, header_len, consumed)
+}
+
+/// Photo and image credits: agencies, stock libraries, "Photo:" labels.
+static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(getty|istock(?:photo)?|shutterstock|alamy|ap photo|afp photo|reuters/|/reuters|/ap\b|/afp\b|epa-efe|associated press photo|photo credit|image credit|courtesy of|pool photo|file photo|photograph(?:er)?\s*:|photo\s*:|image\s*:|credit\s*:|illustration\s*:|picture\s*:|video\s*:|source\s*:)",
+    )
+    .expect("valid regex")
+});
+
+/// A caption that ends with its credit: "... at the summit. Image: Jane Doe."
+static TRAILING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s.(])(?i:image|photo|photograph|video|illustration|credit|file photo)s?\s*(?i:credit)?\s*:\s*\p{Lu}[^:]{0,60}$")
+        .expect("valid regex")
+});
+
+fn is_credit(text: &str) -> bool {
+    let words = word_count(text);
+    if words <= 14 && !is_prose(text) && CREDIT.is_match(text) {
+        return true;
+    }
+    words <= 90 && TRAILING_CREDIT.is_match(text)
+}
+
+/// Subscription, newsletter, account and promotion vocabulary.
+static PROMOTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(subscribe|subscribers?|subscription|sign up|sign-up|newsletters?|in your inbox|cancel anytime|free trial|unlimited access|digital access|money[- ]back|log ?in|register now|create an account|download (?:our|the) app|follow us|support (?:our|independent) journalism|donate|become a (?:member|subscriber|patron)|already a subscriber|what['’]s included|sponsored content|paid content|privacy policy|terms of (?:use|service)|cookies?|all rights reserved|copyright|per (?:month|year)|ad[- ]free)\b|©",
+    )
+    .expect("valid regex")
+});
+
+const IMPERATIVE_STARTS: &[&str] = &[
+    "subscribe",
+    "sign",
+    "get",
+    "join",
+    "download",
+    "follow",
+    "support",
+    "donate",
+    "click",
+    "tap",
+    "register",
+    "log",
+    "become",
+    "try",
+    "start",
+    "unlock",
+    "already",
+    "want",
+    "enjoy",
+    "discover",
+    "don't",
+    "don’t",
+    "receive",
+    "read",
+    "listen",
+    "watch",
+];
+
+fn is_promotion(text: &str) -> bool {
+    if !PROMOTION.is_match(text) {
+        return false;
+    }
+    let words = word_count(text);
+    let first = text.split_whitespace().next().unwrap_or("").to_lowercase();
+    let imperative = IMPERATIVE_STARTS
+        .contains(&first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’'));
+    (words <= 12 && !is_prose(text)) || (imperative && words <= 35) || text.contains('©')
+}
+
+/// Share and comment widgets, navigation words, "N min read".
+static WIDGET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(share|share this|share this (?:article|story|page)|share on \w+|tweet|email|e-mail|print|comments?|\d+ comments?|leave a comment|view comments|show comments|copy link|link copied|listen|listen to this article|advertisement|advertising|ad|skip to (?:main )?content|skip advertisement|close|menu|search|home|save|save article|gift article|facebook|twitter|x|whatsapp|linkedin|reddit|pinterest|telegram|show more|load more|continue reading|back to top|next article|previous article|\d+\s+min(?:ute)?s?\s+read|reading time.*|view gallery|see all|expand|play|pause|watch|toggle .*)$",
+    )
+    .expect("valid regex")
+});
+
+/// Headings of lists of other stories.
+static RELATED_HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(read more|related|related (?:articles?|stories|content|coverage|topics|news|links)|more stories|more from .{1,40}|more on this (?:story|topic)|most (?:read|popular|viewed|shared)|trending(?: now| stories)?|recommended(?: for you| stories| reading)?|you (?:may|might) also (?:like|be interested in)|see also|also read|read next|up next|top stories|latest (?:news|stories)|editor['’]s picks|popular now|what to read next|further reading)\s*:?$",
+    )
+    .expect("valid regex")
+});
+
+/// "Read more: Another headline", "RELATED: ..." inserted between paragraphs.
+static INLINE_RELATED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(read more|also read|read also|related|see also|more|watch|listen|recommended|must read)\s*[:|»>-]\s*\S")
+        .expect("valid regex")
+});
+
+static URL_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:https?://|www\.)\S*$|^\S+@\S+\.\w+$").expect("valid regex")
+});
+
+/// Normalised form for spotting a line the page repeats.
+fn repeat_key(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether a block is page furniture whatever its neighbours.
+fn is_furniture(text: &str) -> bool {
+    WIDGET.is_match(text)
+        || INLINE_RELATED.is_match(text)
+        || URL_LINE.is_match(text)
+        || is_credit(text)
+        || is_promotion(text)
+        || (word_count(text) <= 20 && metadata::byline_line(text).is_some())
+        || metadata::date_line(text).is_some()
+}
+
+/// Drops page debris; `header_len` leading blocks are the rest of the page header, where
+/// short lines that are not sentences (a section name, "5 min read") are furniture too.
+pub(super) fn drop_debris(blocks: Vec<Block>, header_len: usize) -> Vec<Block> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let keys: Vec<String> = blocks.iter().map(|b| repeat_key(&b.text)).collect();
+    for key in &keys {
+        *counts.entry(key.clone()).or_default() += 1;
+    }
+    let mut seen: HashMap<&str, ()> = HashMap::new();
+    let mut keep = vec![true; blocks.len()];
+    for (i, block) in blocks.iter().enumerate() {
+        let text = block.text.as_str();
+        let repeated = counts.get(&keys[i]).copied().unwrap_or(0) > 1;
+        let first_time = seen.insert(keys[i].as_str(), ()).is_none();
+        keep[i] = if keys[i].is_empty() || is_furniture(text) {
+            false
+        } else if repeated {
+            // A repeated sentence is a pull quote: keep it once; a repeated short line
+            // is a running header or footer.
+            first_time && is_prose(text)
+        } else {
+            !(i < header_len && word_count(text) <= 6 && !ends_sentence(text))
+        };
+    }
+    drop_related_lists(&blocks, &mut keep);
+    drop_promotion_tail(&blocks, &mut keep);
+    blocks
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(b, _)| b)
+        .collect()
+}
+
+/// A "Related" or "Read more" heading and the headline-shaped lines that follow it.
+fn drop_related_lists(blocks: &[Block], keep: &mut [bool]) {
+    let mut i = 0;
+    while i < blocks.len() {
+        if RELATED_HEADING.is_match(&blocks[i].text) {
+            keep[i] = false;
+            let mut j = i + 1;
+            while j < blocks.len()
+                && !is_prose(&blocks[j].text)
+                && word_count(&blocks[j].text) <= 25
+            {
+                keep[j] = false;
+                j += 1;
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// A subscription or promotion block at the end: from a promotion line in the second half
+/// of the page on, when most of what follows is promotion, lists or furniture.
+fn drop_promotion_tail(blocks: &[Block], keep: &mut [bool]) {
+    let n = blocks.len();
+    let promo_like: Vec<bool> = blocks
+        .iter()
+        .map(|b| b.kind == BlockKind::ListItem || is_promotion(&b.text) || is_furniture(&b.text))
+        .collect();
+    for start in n / 2..n {
+        if !is_promotion(&blocks[start].text) {
+            continue;
+        }
+        let rest = n - start;
+        let promo = promo_like[start..].iter().filter(|p| **p).count();
+        if rest <= 3 || promo * 2 >= rest {
+            keep[start..].iter_mut().for_each(|k| *k = false);
+            return;
+        }
+    }
+}
+
+/// The body: blocks joined by blank lines; a paragraph that stops mid-sentence continues
+/// into the next one when that starts in lower case (a page break or an inserted credit
+/// had split the sentence).
+pub(super) fn assemble(blocks: &[Block]) -> String {
+    let mut body = String::new();
+    let mut previous: Option<&Block> = None;
+    for block in blocks {
+        let continues = previous.is_some_and(|p| {
+            p.kind == BlockKind::Paragraph
+                && block.kind == BlockKind::Paragraph
+                && !ends_sentence(&p.text)
+                && block.text.chars().next().is_some_and(char::is_lowercase)
+        });
+        if !body.is_empty() {
+            body.push_str(if continues { " " } else { "\n\n" });
+        }
+        body.push_str(&block.text);
+        previous = Some(block);
+    }
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_gives_title_byline_and_date() {
+        let text = "Politics\n\nBy Jane Doe and John Roe\n\nSenate passes the budget after a long night\n\nPublished 3:04 PM EDT, Mon May 8, 2023\n\nThe Senate passed the budget early on Monday after a debate that lasted through the night.\n";
+        let clean = clean_text(text);
+        assert_eq!(
+            clean.metadata.title.as_deref(),
+            Some("Senate passes the budget after a long night")
+        );
+        assert_eq!(clean.metadata.byline.as_deref(), Some("Jane Doe, John Roe"));
+        assert_eq!(
+            clean.metadata.published.as_deref(),
+            Some("2023-05-08T15:04:00-04:00")
+        );
+        assert_eq!(clean.body, "The Senate passed the budget early on Monday after a debate that lasted through the night.");
+    }
+
+    #[test]
+    fn a_sentence_split_by_a_credit_is_joined() {
+        let text = "A headline for the story here\n\nThe minister was cited as saying so by the national\n\nJane Doe/Getty Images\n\nnews agency on Friday.\n\nShe said more later, and the talks went on for days without an agreement in sight.";
+        let clean = clean_text(text);
+        assert!(
+            clean.body.starts_with(
+                "The minister was cited as saying so by the national news agency on Friday.\n\n"
+            ),
+            "{}",
+            clean.body
+        );
+    }
+
+    #[test]
+    fn a_newsletter_line_inside_the_article_is_dropped_and_the_rest_kept() {
+        let mut text = String::from("A headline for the story here\n\n");
+        for i in 0..6 {
+            text.push_str(&format!(
+                "Paragraph {i} of the story says something that matters to readers today.\n\n"
+            ));
+            if i == 2 {
+                text.push_str("Sign up for our morning newsletter\n\n");
+            }
+        }
+        let clean = clean_text(&text);
+        assert!(!clean.body.contains("newsletter"));
+        assert!(clean.body.contains("Paragraph 5 of the story"));
+    }
+
+    #[test]
+    fn emphasis_markers_go_and_link_text_stays() {
+        let clean = clean_text("Title of the piece is here\n\nAccording to *Nikkei Asia* and [the agency](https://x.y), the plan is going ahead as announced.");
+        assert_eq!(
+            clean.body,
+            "According to Nikkei Asia and the agency, the plan is going ahead as announced."
+        );
+    }
 }

@@ -22,10 +22,15 @@ pub struct Mention {
 impl EntityTable {
     /// Mentions lying wholly inside `range`, in body order.
     pub fn mentions_within(&self, range: Span) -> &[Mention] {
-        let first = self.mentions.partition_point(|m| m.span.start < range.start);
+        let first = self
+            .mentions
+            .partition_point(|m| m.span.start < range.start);
         let last = self.mentions.partition_point(|m| m.span.start < range.end);
         let within = &self.mentions[first..last.max(first)];
-        let keep = within.iter().take_while(|m| m.span.end <= range.end).count();
+        let keep = within
+            .iter()
+            .take_while(|m| m.span.end <= range.end)
+            .count();
         &within[..keep]
     }
 
@@ -33,7 +38,11 @@ impl EntityTable {
     /// when the article has not named it before. Returns its id.
     pub fn resolve_mention(&mut self, body: &str, span: Span, kind: EntityKind) -> EntityId {
         let name = span.slice(body).to_string();
-        let id = match self.entities.iter().position(|e| e.name == name || e.aliases.contains(&name)) {
+        let id = match self
+            .entities
+            .iter()
+            .position(|e| e.name == name || e.aliases.contains(&name))
+        {
             Some(id) => id,
             None => {
                 self.entities.push(Entity {

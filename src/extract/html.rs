@@ -1,31 +1,843 @@
-//! Stage 1 for HTML pages: main text and metadata.
+//! Stage 1 for HTML pages: the main text a reader sees and the page's metadata.
 //!
-//! Placeholder until the cleaning issue lands: the visible text of `<p>` elements.
+//! The main text comes from `[itemprop=articleBody]`, `<article>` or `<main>` when they hold
+//! the story, else from the region densest in paragraph text; navigation, asides, headers
+//! and footers, scripts, forms, figures and elements whose class or id names furniture
+//! (share, related, newsletter, ad, cookie, comment, ...) are skipped. The blocks then go
+//! through the same debris filter as plain text. Metadata comes from JSON-LD, `<meta>`
+//! tags, `<time datetime>` and the visible byline line, each recorded in the provenance.
 
+use super::clean::{self, Block, BlockKind};
+use super::metadata;
 use super::{CleanArticle, FieldSource, Metadata};
-use scraper::{Html, Selector};
+use ego_tree::iter::Edge;
+use ego_tree::NodeRef;
+use scraper::{ElementRef, Html, Node, Selector};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+fn selector(css: &str) -> Selector {
+    Selector::parse(css).expect("valid selector")
+}
+
+static JSON_LD: LazyLock<Selector> =
+    LazyLock::new(|| selector(r#"script[type="application/ld+json"]"#));
+static META: LazyLock<Selector> = LazyLock::new(|| selector("meta"));
+static CANONICAL: LazyLock<Selector> = LazyLock::new(|| selector(r#"link[rel="canonical"]"#));
+static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
+static H1: LazyLock<Selector> = LazyLock::new(|| selector("h1"));
+static TIME: LazyLock<Selector> = LazyLock::new(|| selector("time[datetime]"));
+static ARTICLE_BODY: LazyLock<Selector> = LazyLock::new(|| selector(r#"[itemprop="articleBody"]"#));
+static ARTICLE: LazyLock<Selector> = LazyLock::new(|| selector("article"));
+static MAIN: LazyLock<Selector> = LazyLock::new(|| selector(r#"main, [role="main"]"#));
+static PARAGRAPH: LazyLock<Selector> = LazyLock::new(|| selector("p"));
+static BYLINE_ELEMENT: LazyLock<Selector> = LazyLock::new(|| {
+    selector(
+        r#"[rel="author"], [itemprop="author"], [class*="byline"], [class*="author"], [id*="byline"]"#,
+    )
+});
 
 pub fn clean_html(content: &str) -> CleanArticle {
-    let document = Html::parse_document(content);
-    let mut metadata = Metadata::default();
-    if let Ok(selector) = Selector::parse("title") {
-        if let Some(title) = document.select(&selector).next() {
-            let text = title.text().collect::<String>().trim().to_string();
-            if !text.is_empty() {
-                metadata.title = Some(text);
-                metadata.provenance.title = Some(FieldSource::TitleTag);
+    let document = Html::parse_document(&limit_nesting(content));
+    let root = main_content(&document);
+    let mut blocks = root.map(content_blocks).unwrap_or_default();
+    let mut metadata = page_metadata(&document, &blocks);
+    if let Some(title) = &metadata.title {
+        let key = fold(title);
+        blocks.retain(|b| b.kind != BlockKind::Heading || fold(&b.text) != key);
+    }
+    let header_len = blocks
+        .iter()
+        .take(12)
+        .take_while(|b| !clean::is_prose(&b.text))
+        .count();
+    let kept = clean::drop_debris(blocks, header_len);
+    if metadata.title.is_none() {
+        metadata.provenance.title = None;
+    }
+    CleanArticle {
+        body: clean::assemble(&kept),
+        metadata,
+    }
+}
+
+/// How deep elements may nest before further start tags are dropped (their text stays).
+const MAX_NESTING: usize = 400;
+
+/// Elements that close themselves or are closed implicitly, and so do not deepen the page.
+const NON_NESTING: &[&str] = &[
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "br", "hr", "img", "input", "meta", "link",
+    "area", "base", "col", "embed", "source", "track", "wbr", "param", "html", "head", "body",
+];
+
+/// The HTML parser's tree building is quadratic in nesting depth, so a page nested
+/// thousands deep loses its excess start tags first. Real pages nest a few dozen deep
+/// and pass unchanged.
+fn limit_nesting(content: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = content.as_bytes();
+    let mut open: Vec<&str> = Vec::new();
+    let mut dropped: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while let Some(offset) = bytes[i..].iter().position(|b| *b == b'<') {
+        let start = i + offset;
+        let Some(len) = bytes[start..].iter().position(|b| *b == b'>') else {
+            break;
+        };
+        let end = start + len + 1;
+        let tag = &content[start + 1..end - 1];
+        i = end;
+        let closing = tag.starts_with('/');
+        let name_start = usize::from(closing);
+        let name_len = tag[name_start..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(tag.len() - name_start);
+        let name = &tag[name_start..name_start + name_len];
+        if name.is_empty()
+            || tag.ends_with('/')
+            || NON_NESTING.iter().any(|n| n.eq_ignore_ascii_case(name))
+        {
+            continue;
+        }
+        if closing {
+            if let Some(at) = open.iter().rposition(|n| n.eq_ignore_ascii_case(name)) {
+                open.truncate(at);
+            }
+        } else if open.len() >= MAX_NESTING {
+            dropped.push((start, end));
+        } else if name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style") {
+            // Their content is not markup: jump to the end tag.
+            i = find_end_tag(bytes, end, name.as_bytes()).unwrap_or(bytes.len());
+        } else {
+            open.push(name);
+        }
+    }
+    if dropped.is_empty() {
+        return std::borrow::Cow::Borrowed(content);
+    }
+    let mut out = String::with_capacity(content.len());
+    let mut from = 0;
+    for (start, end) in dropped {
+        out.push_str(&content[from..start]);
+        from = end;
+    }
+    out.push_str(&content[from..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Where `</name` next starts, case-insensitively, from `from` on.
+fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut i = from;
+    while let Some(offset) = bytes.get(i..)?.windows(2).position(|w| w == b"</") {
+        let at = i + offset;
+        let candidate = bytes.get(at + 2..at + 2 + name.len())?;
+        if candidate.eq_ignore_ascii_case(name) {
+            return Some(at);
+        }
+        i = at + 2;
+    }
+    None
+}
+
+fn fold(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn text_len(element: ElementRef) -> usize {
+    element.text().map(|t| t.trim().len()).sum()
+}
+
+fn paragraph_text_len(element: ElementRef) -> usize {
+    element.select(&PARAGRAPH).map(text_len).sum()
+}
+
+/// The element that holds the story: a semantic container when it holds most of the
+/// page's paragraph text, else the region densest in paragraph text.
+fn main_content(document: &Html) -> Option<ElementRef<'_>> {
+    let densest = densest_region(document);
+    let densest_len = densest.map_or(0, paragraph_text_len);
+    for candidates in [&*ARTICLE_BODY, &*ARTICLE, &*MAIN] {
+        let best = document
+            .select(candidates)
+            .max_by_key(|e| paragraph_text_len(*e));
+        if let Some(best) = best {
+            let len = paragraph_text_len(best);
+            if len > 0 && len * 2 >= densest_len {
+                return Some(best);
             }
         }
     }
-    let mut paragraphs = Vec::new();
-    if let Ok(selector) = Selector::parse("p") {
-        for p in document.select(&selector) {
-            let text = p.text().collect::<Vec<_>>().join(" ");
-            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            if !text.is_empty() {
-                paragraphs.push(text);
+    densest
+        .or_else(|| document.select(&selector("body")).next())
+        .or(Some(document.root_element()))
+}
+
+/// Each paragraph credits its text (less its link text) to its parent, half to the
+/// grandparent and a third to the next ancestor; the best-scored element wins.
+fn densest_region(document: &Html) -> Option<ElementRef<'_>> {
+    let mut scores: HashMap<ego_tree::NodeId, usize> = HashMap::new();
+    for p in document.select(&PARAGRAPH) {
+        if is_skipped(&p) {
+            continue;
+        }
+        let total = text_len(p);
+        let links: usize = p.select(&selector("a")).map(text_len).sum();
+        let score = total.saturating_sub(links * 2);
+        if score < 25 {
+            continue;
+        }
+        for (depth, ancestor) in p
+            .ancestors()
+            .filter(|a| a.value().is_element())
+            .take(3)
+            .enumerate()
+        {
+            *scores.entry(ancestor.id()).or_default() += score / (depth + 1);
+        }
+    }
+    let best = scores
+        .into_iter()
+        .max_by_key(|(id, score)| (*score, std::cmp::Reverse(*id)))?
+        .0;
+    document.tree.get(best).and_then(ElementRef::wrap)
+}
+
+/// Tags whose content is never article text.
+const SKIPPED_TAGS: &[&str] = &[
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "canvas",
+    "iframe",
+    "object",
+    "embed",
+    "form",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "label",
+    "nav",
+    "aside",
+    "footer",
+    "header",
+    "figure",
+    "figcaption",
+    "picture",
+    "video",
+    "audio",
+    "menu",
+    "dialog",
+    "head",
+    "title",
+    "meta",
+    "link",
+];
+
+/// Class and id words that name page furniture.
+const FURNITURE_WORDS: &[&str] = &[
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "recirc",
+    "recirculation",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "promo",
+    "promotion",
+    "advert",
+    "advertisement",
+    "ad",
+    "ads",
+    "adslot",
+    "adunit",
+    "sponsor",
+    "sponsored",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "comment",
+    "comments",
+    "disqus",
+    "breadcrumb",
+    "breadcrumbs",
+    "tags",
+    "sidebar",
+    "widget",
+    "popup",
+    "modal",
+    "paywall",
+    "signup",
+    "outbrain",
+    "taboola",
+    "caption",
+    "credit",
+    "credits",
+    "byline",
+    "author",
+    "toolbar",
+    "nav",
+    "navigation",
+    "menu",
+    "footer",
+    "masthead",
+    "trending",
+    "popular",
+    "readmore",
+    "hidden",
+    "sr",
+    "visually",
+    "tweet",
+    "twitter",
+    "instagram",
+    "embed",
+    "video",
+    "gallery",
+    "slideshow",
+    "donate",
+    "banner",
+    "print",
+    "rail",
+    "teaser",
+    "recommended",
+    "outstream",
+];
+
+/// Whether an element's own markup marks it as furniture or hidden.
+fn marks_furniture(element: &scraper::node::Element) -> bool {
+    let name = element.name();
+    if SKIPPED_TAGS.contains(&name) {
+        return true;
+    }
+    if element.attr("hidden").is_some() || element.attr("aria-hidden") == Some("true") {
+        return true;
+    }
+    if let Some(style) = element.attr("style") {
+        let style = style.to_ascii_lowercase().replace(' ', "");
+        if style.contains("display:none") || style.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    let names = element.attr("class").into_iter().chain(element.attr("id"));
+    names
+        .flat_map(|n| n.split(|c: char| c.is_whitespace() || c == '-' || c == '_'))
+        .any(|word| {
+            let word = word.to_ascii_lowercase();
+            FURNITURE_WORDS.contains(&word.as_str())
+        })
+}
+
+/// Whether an element or one of its ancestors is furniture.
+fn is_skipped(element: &ElementRef) -> bool {
+    std::iter::once(**element)
+        .chain(element.ancestors())
+        .filter_map(|n| n.value().as_element())
+        .any(marks_furniture)
+}
+
+fn block_kind(tag: &str) -> Option<BlockKind> {
+    match tag {
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Some(BlockKind::Heading),
+        "li" | "dt" | "dd" => Some(BlockKind::ListItem),
+        "p" | "div" | "section" | "article" | "main" | "blockquote" | "pre" | "td" | "th"
+        | "tr" | "table" | "ul" | "ol" | "dl" | "br" | "hr" | "address" | "center" => {
+            Some(BlockKind::Paragraph)
+        }
+        _ => None,
+    }
+}
+
+/// A block being collected, with how much of its text sits in links.
+#[derive(Default)]
+struct PendingBlock {
+    text: String,
+    link_chars: usize,
+}
+
+/// The story's blocks: text gathered element by element, furniture subtrees skipped. The
+/// walk is iterative, so deep nesting cannot exhaust the stack.
+fn content_blocks(root: ElementRef) -> Vec<Block> {
+    let root_len = text_len(root).max(1);
+    let mut blocks = Vec::new();
+    let mut pending = PendingBlock::default();
+    let mut kinds: Vec<(ego_tree::NodeId, BlockKind)> = Vec::new();
+    let mut skipping: Option<ego_tree::NodeId> = None;
+    let mut link_depth = 0usize;
+    for edge in root.traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skipping.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Text(text) => {
+                        if link_depth > 0 {
+                            pending.link_chars += text.trim().len();
+                        }
+                        pending.text.push_str(text);
+                    }
+                    Node::Element(element) => {
+                        if node.id() != root.id() && skip_subtree(node, element, root_len) {
+                            skipping = Some(node.id());
+                            continue;
+                        }
+                        if element.name() == "a" {
+                            link_depth += 1;
+                        }
+                        if let Some(kind) = block_kind(element.name()) {
+                            flush(&mut pending, current_kind(&kinds), &mut blocks);
+                            kinds.push((node.id(), kind));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if skipping == Some(node.id()) {
+                    skipping = None;
+                    continue;
+                }
+                if skipping.is_some() {
+                    continue;
+                }
+                if let Node::Element(element) = node.value() {
+                    if element.name() == "a" {
+                        link_depth = link_depth.saturating_sub(1);
+                    }
+                    if kinds.last().is_some_and(|(id, _)| *id == node.id()) {
+                        flush(&mut pending, current_kind(&kinds), &mut blocks);
+                        kinds.pop();
+                    }
+                }
             }
         }
     }
-    CleanArticle { body: paragraphs.join("\n\n"), metadata }
+    flush(&mut pending, current_kind(&kinds), &mut blocks);
+    blocks
+}
+
+/// Furniture is skipped unless it holds most of the story (a wrapper whose class
+/// happens to say "has-sidebar").
+fn skip_subtree(node: NodeRef<Node>, element: &scraper::node::Element, root_len: usize) -> bool {
+    if !marks_furniture(element) {
+        return false;
+    }
+    if SKIPPED_TAGS.contains(&element.name()) {
+        return true;
+    }
+    let len = ElementRef::wrap(node).map_or(0, text_len);
+    len * 2 < root_len
+}
+
+fn current_kind(kinds: &[(ego_tree::NodeId, BlockKind)]) -> BlockKind {
+    kinds.last().map_or(BlockKind::Paragraph, |(_, k)| *k)
+}
+
+/// Ends the pending block; a block that is nearly all link text is navigation or a list
+/// of other stories.
+fn flush(pending: &mut PendingBlock, kind: BlockKind, blocks: &mut Vec<Block>) {
+    let block = Block::new(&pending.text, kind);
+    let total = block.text.len().max(1);
+    let link_heavy = pending.link_chars * 10 >= total * 8 && clean::word_count(&block.text) < 25;
+    if !block.text.is_empty() && block.text.chars().any(char::is_alphanumeric) && !link_heavy {
+        blocks.push(block);
+    }
+    *pending = PendingBlock::default();
+}
+
+/// What JSON-LD says about the article.
+#[derive(Default)]
+struct LinkedData {
+    headline: Option<String>,
+    authors: Option<String>,
+    published: Option<String>,
+    publisher: Option<String>,
+    url: Option<String>,
+}
+
+fn is_article_type(value: &Value) -> bool {
+    let matches = |t: &str| {
+        t.contains("Article")
+            || t.contains("BlogPosting")
+            || t.contains("Report")
+            || t == "LiveBlogPosting"
+    };
+    match value.get("@type") {
+        Some(Value::String(t)) => matches(t),
+        Some(Value::Array(types)) => types.iter().filter_map(Value::as_str).any(matches),
+        _ => false,
+    }
+}
+
+/// Every object in a JSON-LD value: arrays and `@graph` flattened, depth bounded.
+fn json_ld_objects<'a>(value: &'a Value, out: &mut Vec<&'a Value>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .for_each(|v| json_ld_objects(v, out, depth + 1)),
+        Value::Object(map) => {
+            out.push(value);
+            if let Some(graph) = map.get("@graph") {
+                json_ld_objects(graph, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn json_string(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        Value::Object(map) => json_string(map.get("name").or_else(|| map.get("@id"))),
+        Value::Array(items) => items.iter().find_map(|v| json_string(Some(v))),
+        _ => None,
+    }
+}
+
+/// Authors as a string, an object or an array of either.
+fn json_authors(value: Option<&Value>) -> Option<String> {
+    let names: Vec<String> = match value? {
+        Value::Array(items) => items.iter().filter_map(|v| json_string(Some(v))).collect(),
+        other => json_string(Some(other)).into_iter().collect(),
+    };
+    Some(metadata::author_names(&names.join(", "))).filter(|n| !n.is_empty())
+}
+
+fn linked_data(document: &Html) -> LinkedData {
+    let mut found = LinkedData::default();
+    for script in document.select(&JSON_LD) {
+        let raw: String = script.text().collect();
+        let raw = raw
+            .trim()
+            .trim_start_matches("<![CDATA[")
+            .trim_end_matches("]]>");
+        let Ok(value) = serde_json::from_str::<Value>(raw) else {
+            continue;
+        };
+        let mut objects = Vec::new();
+        json_ld_objects(&value, &mut objects, 0);
+        for object in objects.into_iter().filter(|o| is_article_type(o)) {
+            found.headline = found
+                .headline
+                .or_else(|| json_string(object.get("headline").or_else(|| object.get("name"))));
+            found.authors = found
+                .authors
+                .or_else(|| json_authors(object.get("author").or_else(|| object.get("creator"))));
+            found.published = found.published.or_else(|| {
+                json_string(
+                    object
+                        .get("datePublished")
+                        .or_else(|| object.get("dateCreated")),
+                )
+                .and_then(|d| metadata::normalize_date(&d))
+            });
+            found.publisher = found
+                .publisher
+                .or_else(|| json_string(object.get("publisher")));
+            found.url = found.url.or_else(|| {
+                json_string(object.get("url").or_else(|| object.get("mainEntityOfPage")))
+            });
+        }
+    }
+    found
+}
+
+/// `<meta>` contents by lower-cased `property`, `name` or `itemprop`; the first wins.
+fn meta_tags(document: &Html) -> HashMap<String, String> {
+    let mut tags = HashMap::new();
+    for meta in document.select(&META) {
+        let element = meta.value();
+        let Some(content) = element
+            .attr("content")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        else {
+            continue;
+        };
+        for key in ["property", "name", "itemprop"]
+            .iter()
+            .filter_map(|k| element.attr(k))
+        {
+            tags.entry(key.trim().to_ascii_lowercase())
+                .or_insert_with(|| content.to_string());
+        }
+    }
+    tags
+}
+
+fn first_meta<'a>(tags: &'a HashMap<String, String>, keys: &[&str]) -> Option<&'a str> {
+    keys.iter().find_map(|k| tags.get(*k)).map(String::as_str)
+}
+
+fn is_url(text: &str) -> bool {
+    text.starts_with("http://") || text.starts_with("https://") || text.starts_with("//")
+}
+
+fn set(
+    field: &mut Option<String>,
+    source: &mut Option<FieldSource>,
+    value: Option<String>,
+    from: FieldSource,
+) {
+    if field.is_none() {
+        if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+            *field = Some(value);
+            *source = Some(from);
+        }
+    }
+}
+
+fn page_metadata(document: &Html, blocks: &[Block]) -> Metadata {
+    let ld = linked_data(document);
+    let tags = meta_tags(document);
+    let mut m = Metadata::default();
+    let p = &mut m.provenance;
+
+    set(
+        &mut m.source,
+        &mut p.source,
+        ld.publisher.clone(),
+        FieldSource::JsonLd,
+    );
+    set(
+        &mut m.source,
+        &mut p.source,
+        first_meta(&tags, &["og:site_name", "application-name"]).map(str::to_string),
+        FieldSource::Meta,
+    );
+    let site = m.source.clone();
+    let strip = |t: &str| metadata::strip_site_name(t, site.as_deref());
+
+    set(
+        &mut m.title,
+        &mut p.title,
+        ld.headline.as_deref().map(strip),
+        FieldSource::JsonLd,
+    );
+    set(
+        &mut m.title,
+        &mut p.title,
+        first_meta(&tags, &["og:title", "twitter:title", "headline"]).map(strip),
+        FieldSource::Meta,
+    );
+    let h1 = document
+        .select(&H1)
+        .map(|h| clean::collapse_whitespace(&h.text().collect::<String>()))
+        .find(|t| !t.is_empty());
+    set(&mut m.title, &mut p.title, h1, FieldSource::Text);
+    let title_tag = document
+        .select(&TITLE)
+        .next()
+        .map(|t| strip(&t.text().collect::<String>()));
+    set(&mut m.title, &mut p.title, title_tag, FieldSource::TitleTag);
+
+    set(
+        &mut m.byline,
+        &mut p.byline,
+        ld.authors,
+        FieldSource::JsonLd,
+    );
+    let meta_author = first_meta(
+        &tags,
+        &[
+            "author",
+            "article:author",
+            "dc.creator",
+            "byl",
+            "parsely-author",
+            "sailthru.author",
+            "twitter:creator",
+        ],
+    )
+    .filter(|a| !is_url(a))
+    .map(metadata::author_names);
+    set(&mut m.byline, &mut p.byline, meta_author, FieldSource::Meta);
+    set(
+        &mut m.byline,
+        &mut p.byline,
+        visible_byline(document, blocks),
+        FieldSource::BylineLine,
+    );
+
+    set(
+        &mut m.published,
+        &mut p.published,
+        ld.published,
+        FieldSource::JsonLd,
+    );
+    let meta_date = first_meta(
+        &tags,
+        &[
+            "article:published_time",
+            "og:published_time",
+            "datepublished",
+            "pubdate",
+            "publishdate",
+            "publish-date",
+            "parsely-pub-date",
+            "sailthru.date",
+            "dc.date.issued",
+            "dc.date",
+            "dcterms.created",
+            "date",
+        ],
+    )
+    .and_then(metadata::normalize_date);
+    set(
+        &mut m.published,
+        &mut p.published,
+        meta_date,
+        FieldSource::Meta,
+    );
+    set(
+        &mut m.published,
+        &mut p.published,
+        time_element_date(document),
+        FieldSource::Time,
+    );
+    let text_date = blocks.iter().take(12).find_map(|b| {
+        metadata::byline_line(&b.text)
+            .and_then(|l| l.date)
+            .or_else(|| metadata::date_line(&b.text).filter(|_| !metadata::is_update_line(&b.text)))
+    });
+    set(
+        &mut m.published,
+        &mut p.published,
+        text_date,
+        FieldSource::Text,
+    );
+
+    let canonical = document
+        .select(&CANONICAL)
+        .find_map(|l| l.value().attr("href").map(str::trim).map(str::to_string));
+    m.url = canonical
+        .or_else(|| first_meta(&tags, &["og:url"]).map(str::to_string))
+        .or(ld.url)
+        .filter(|u| is_url(u));
+    m
+}
+
+/// The byline the page shows: an author element, else a "By ..." line near the top.
+fn visible_byline(document: &Html, blocks: &[Block]) -> Option<String> {
+    for element in document.select(&BYLINE_ELEMENT).take(20) {
+        let text = clean::collapse_whitespace(&element.text().collect::<String>());
+        if text.is_empty() || text.len() > 150 {
+            continue;
+        }
+        let names = metadata::byline_line(&text)
+            .map(|l| l.names)
+            .unwrap_or_else(|| metadata::author_names(&text));
+        if !names.is_empty() {
+            return Some(names);
+        }
+    }
+    if let Some(line) = blocks
+        .iter()
+        .take(12)
+        .find_map(|b| metadata::byline_line(&b.text))
+    {
+        return Some(line.names);
+    }
+    // A "By ..." line outside the story's container: the element around a text that
+    // starts with "By".
+    document
+        .root_element()
+        .descendants()
+        .filter(|n| {
+            n.value().as_text().is_some_and(|t| {
+                t.trim_start()
+                    .get(..3)
+                    .is_some_and(|b| b.eq_ignore_ascii_case("by "))
+            })
+        })
+        .take(50)
+        .filter_map(|n| n.parent().and_then(ElementRef::wrap))
+        .filter(|e| !is_skipped(e))
+        .find_map(|e| {
+            metadata::byline_line(&clean::collapse_whitespace(&e.text().collect::<String>()))
+        })
+        .map(|l| l.names)
+}
+
+/// The publication date in a `<time datetime>`: one marked as published first.
+fn time_element_date(document: &Html) -> Option<String> {
+    let times: Vec<ElementRef> = document.select(&TIME).collect();
+    let marked = times.iter().find(|t| {
+        let e = t.value();
+        e.attr("pubdate").is_some()
+            || e.attr("itemprop")
+                .is_some_and(|i| i.eq_ignore_ascii_case("datePublished"))
+    });
+    let not_updated = times.iter().find(|t| {
+        let e = t.value();
+        let words = format!(
+            "{} {}",
+            e.attr("class").unwrap_or(""),
+            e.attr("itemprop").unwrap_or("")
+        )
+        .to_ascii_lowercase();
+        !words.contains("modif") && !words.contains("updat")
+    });
+    marked
+        .or(not_updated)
+        .and_then(|t| t.value().attr("datetime"))
+        .and_then(metadata::normalize_date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_ld_graph_and_author_array() {
+        let page = r#"<html><head><title>Budget passes | Daily Planet</title>
+            <script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebSite","name":"Daily Planet"},
+            {"@type":["NewsArticle"],"headline":"Budget passes after all-night session","author":[{"@type":"Person","name":"Jane Doe"},{"@type":"Person","name":"John Roe"}],
+            "datePublished":"2023-05-08T15:04:00-04:00","publisher":{"@type":"Organization","name":"Daily Planet"}}]}</script></head>
+            <body><article><h1>Budget passes after all-night session</h1><p>The Senate passed the budget early on Monday after a debate through the night.</p></article></body></html>"#;
+        let clean = clean_html(page);
+        let m = &clean.metadata;
+        assert_eq!(
+            m.title.as_deref(),
+            Some("Budget passes after all-night session")
+        );
+        assert_eq!(m.byline.as_deref(), Some("Jane Doe, John Roe"));
+        assert_eq!(m.published.as_deref(), Some("2023-05-08T15:04:00-04:00"));
+        assert_eq!(m.source.as_deref(), Some("Daily Planet"));
+        assert_eq!(m.provenance.byline, Some(FieldSource::JsonLd));
+        assert_eq!(
+            clean.body,
+            "The Senate passed the budget early on Monday after a debate through the night."
+        );
+    }
+
+    #[test]
+    fn empty_and_broken_pages_give_an_empty_body() {
+        assert_eq!(clean_html("").body, "");
+        let broken = "<html><body><div><p>An unclosed paragraph with <b>bold text that never ends and goes on";
+        assert_eq!(
+            clean_html(broken).body,
+            "An unclosed paragraph with bold text that never ends and goes on"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_does_not_exhaust_the_stack() {
+        let page = format!(
+            "{}<p>Deep inside the page there is one sentence of text.</p>",
+            "<div>".repeat(20_000)
+        );
+        assert!(clean_html(&page).body.contains("Deep inside"));
+    }
 }

@@ -14,8 +14,10 @@
 
 pub mod attribution;
 pub mod clean;
+mod cues;
 pub mod entities;
 pub mod html;
+mod metadata;
 pub mod quotes;
 pub mod segment;
 mod span;
@@ -37,7 +39,11 @@ impl InputFormat {
     /// Guesses the format from the content: HTML when it starts like markup.
     pub fn sniff(content: &str) -> InputFormat {
         let head = content.trim_start_matches('\u{feff}').trim_start();
-        let lower: String = head.chars().take(64).collect::<String>().to_ascii_lowercase();
+        let lower: String = head
+            .chars()
+            .take(64)
+            .collect::<String>()
+            .to_ascii_lowercase();
         if lower.starts_with("<!doctype html")
             || lower.starts_with("<html")
             || lower.starts_with("<head")
@@ -258,10 +264,26 @@ pub fn extract(content: &str, format: InputFormat, known: &KnownMetadata) -> Ext
 /// Caller-supplied metadata wins; its provenance says so.
 fn apply_known(metadata: &mut Metadata, known: &KnownMetadata) {
     let fields = [
-        (&known.title, &mut metadata.title, &mut metadata.provenance.title),
-        (&known.byline, &mut metadata.byline, &mut metadata.provenance.byline),
-        (&known.published, &mut metadata.published, &mut metadata.provenance.published),
-        (&known.source, &mut metadata.source, &mut metadata.provenance.source),
+        (
+            &known.title,
+            &mut metadata.title,
+            &mut metadata.provenance.title,
+        ),
+        (
+            &known.byline,
+            &mut metadata.byline,
+            &mut metadata.provenance.byline,
+        ),
+        (
+            &known.published,
+            &mut metadata.published,
+            &mut metadata.provenance.published,
+        ),
+        (
+            &known.source,
+            &mut metadata.source,
+            &mut metadata.provenance.source,
+        ),
     ];
     for (given, field, source) in fields {
         if let Some(value) = given.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
