@@ -278,15 +278,24 @@ pub async fn list_articles(
         ],
     );
     let after = article_after(query.cursor.as_deref(), &fp, filter.q.is_some())?;
-    let rows = web::block(move || store.list_articles(&filter, after.as_ref(), limit + 1)).await??;
+    let rows =
+        web::block(move || store.list_articles(&filter, after.as_ref(), limit + 1)).await??;
     Ok(article_page(&req, rows, limit, &fp))
 }
 
 /// The cursor key of an article in a date- or rank-ordered list.
 fn article_cursor(last: &ArticleRecord) -> ArticleCursor {
     match last.rank {
-        Some(rank) => ArticleCursor { p: None, r: Some(rank), i: last.id.clone() },
-        None => ArticleCursor { p: Some(last.published_key.clone()), r: None, i: last.id.clone() },
+        Some(rank) => ArticleCursor {
+            p: None,
+            r: Some(rank),
+            i: last.id.clone(),
+        },
+        None => ArticleCursor {
+            p: Some(last.published_key.clone()),
+            r: None,
+            i: last.id.clone(),
+        },
     }
 }
 
@@ -296,19 +305,32 @@ pub(super) fn article_after(
     fp: &str,
     searched: bool,
 ) -> Result<Option<ArticleAfter>, ApiError> {
-    let Some(cursor) = cursor else { return Ok(None) };
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
     let key: ArticleCursor = decode_cursor(cursor, fp)?;
     match (key.p, key.r, searched) {
-        (Some(published_key), None, false) => Ok(Some(ArticleAfter::Date { published_key, id: key.i })),
+        (Some(published_key), None, false) => Ok(Some(ArticleAfter::Date {
+            published_key,
+            id: key.i,
+        })),
         (None, Some(rank), true) => Ok(Some(ArticleAfter::Rank { rank, id: key.i })),
         _ => Err(ApiError::InvalidCursor),
     }
 }
 
 /// The `limit + 1` rows of an article query as one page with its cursor and `Link`.
-pub(super) fn article_page(req: &HttpRequest, rows: Vec<ArticleRecord>, limit: usize, fp: &str) -> HttpResponse {
+pub(super) fn article_page(
+    req: &HttpRequest,
+    rows: Vec<ArticleRecord>,
+    limit: usize,
+    fp: &str,
+) -> HttpResponse {
     let (rows, next_cursor) = split_page(rows, limit, fp, article_cursor);
-    let body = ArticleList { data: rows.into_iter().map(ArticleSummary::from).collect(), next_cursor };
+    let body = ArticleList {
+        data: rows.into_iter().map(ArticleSummary::from).collect(),
+        next_cursor,
+    };
     list_response(req, body.next_cursor.as_deref(), &body)
 }
 
@@ -352,26 +374,42 @@ pub async fn get_article(
     query: web::Query<GetArticleQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (mut with_quotes, mut with_entities) = (false, false);
-    for part in query.include.as_deref().unwrap_or_default().split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    for part in query
+        .include
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         match part {
             "quotes" => with_quotes = true,
             "entities" => with_entities = true,
             other => {
-                return Err(ApiError::InvalidQuery(format!("include takes quotes and entities; got {other:?}")))
+                return Err(ApiError::InvalidQuery(format!(
+                    "include takes quotes and entities; got {other:?}"
+                )))
             }
         }
     }
     let id = id.into_inner();
     let lookup = id.clone();
     let response = web::block(move || -> Result<ArticleResponse, ApiError> {
-        let article = store.article(&lookup).map_err(|e| ApiError::from_lookup("article", &lookup, e))?;
+        let article = store
+            .article(&lookup)
+            .map_err(|e| ApiError::from_lookup("article", &lookup, e))?;
         let mut response = ArticleResponse::from(article);
         if with_quotes {
             response.quotes = Some(super::quotes::all_article_quotes(&store, &lookup)?);
         }
         if with_entities {
             let entities = store.article_entities(&lookup)?;
-            response.entities = Some(entities.into_iter().map(super::entities::ArticleEntity::from).collect());
+            response.entities = Some(
+                entities
+                    .into_iter()
+                    .map(super::entities::ArticleEntity::from)
+                    .collect(),
+            );
         }
         Ok(response)
     })

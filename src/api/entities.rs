@@ -63,7 +63,11 @@ impl From<EntityRecord> for EntityResponse {
             kind: e.kind,
             aliases: e.aliases,
             roles: e.roles,
-            counts: EntityCounts { articles: e.article_count, mentions: e.mention_count, quotes: e.quote_count },
+            counts: EntityCounts {
+                articles: e.article_count,
+                mentions: e.mention_count,
+                quotes: e.quote_count,
+            },
             first_seen: e.first_seen,
             last_seen: e.last_seen,
         }
@@ -178,29 +182,58 @@ pub async fn list_entities(
         EntitySortParam::Mentions => EntitySort::Mentions,
         EntitySortParam::Name => EntitySort::Name,
     };
-    let filter = EntityFilter { kind: query.kind.clone(), q: query.q.clone() };
-    let sort_name = if sort == EntitySort::Name { "name" } else { "mentions" };
+    let filter = EntityFilter {
+        kind: query.kind.clone(),
+        q: query.q.clone(),
+    };
+    let sort_name = if sort == EntitySort::Name {
+        "name"
+    } else {
+        "mentions"
+    };
     let fp = fingerprint(
         "entities",
-        &[("type", filter.kind.as_deref()), ("q", filter.q.as_deref()), ("sort", Some(sort_name))],
+        &[
+            ("type", filter.kind.as_deref()),
+            ("q", filter.q.as_deref()),
+            ("sort", Some(sort_name)),
+        ],
     );
     let after = match query.cursor.as_deref() {
         None => None,
         Some(cursor) => {
             let key: EntityCursor = decode_cursor(cursor, &fp)?;
             Some(match (key.m, key.n, sort) {
-                (Some(mention_count), None, EntitySort::Mentions) => EntityAfter::Mentions { mention_count, id: key.i },
-                (None, Some(name_key), EntitySort::Name) => EntityAfter::Name { name_key, id: key.i },
+                (Some(mention_count), None, EntitySort::Mentions) => EntityAfter::Mentions {
+                    mention_count,
+                    id: key.i,
+                },
+                (None, Some(name_key), EntitySort::Name) => EntityAfter::Name {
+                    name_key,
+                    id: key.i,
+                },
                 _ => return Err(ApiError::InvalidCursor),
             })
         }
     };
-    let rows = web::block(move || store.list_entities(&filter, sort, after.as_ref(), limit + 1)).await??;
+    let rows =
+        web::block(move || store.list_entities(&filter, sort, after.as_ref(), limit + 1)).await??;
     let (rows, next_cursor) = split_page(rows, limit, &fp, |last: &EntityRecord| match sort {
-        EntitySort::Mentions => EntityCursor { m: Some(last.mention_count), n: None, i: last.id.clone() },
-        EntitySort::Name => EntityCursor { m: None, n: Some(last.name_key.clone()), i: last.id.clone() },
+        EntitySort::Mentions => EntityCursor {
+            m: Some(last.mention_count),
+            n: None,
+            i: last.id.clone(),
+        },
+        EntitySort::Name => EntityCursor {
+            m: None,
+            n: Some(last.name_key.clone()),
+            i: last.id.clone(),
+        },
     });
-    let body = EntityList { data: rows.into_iter().map(EntityResponse::from).collect(), next_cursor };
+    let body = EntityList {
+        data: rows.into_iter().map(EntityResponse::from).collect(),
+        next_cursor,
+    };
     Ok(list_response(&req, body.next_cursor.as_deref(), &body))
 }
 
@@ -215,7 +248,10 @@ pub async fn list_entities(
     )
 )]
 #[get("/v1/entities/{id}")]
-pub async fn get_entity(store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_entity(
+    store: web::Data<Store>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let lookup = id.clone();
     let entity = web::block(move || store.entity(&lookup))
@@ -264,11 +300,16 @@ pub async fn list_entity_articles(
     )
 )]
 #[get("/v1/articles/{id}/entities")]
-pub async fn list_article_entities(store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn list_article_entities(
+    store: web::Data<Store>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let lookup = id.clone();
     let rows = web::block(move || store.article_entities(&lookup))
         .await?
         .map_err(|e| ApiError::from_lookup("article", &id, e))?;
-    Ok(HttpResponse::Ok().json(ArticleEntityList { data: rows.into_iter().map(ArticleEntity::from).collect() }))
+    Ok(HttpResponse::Ok().json(ArticleEntityList {
+        data: rows.into_iter().map(ArticleEntity::from).collect(),
+    }))
 }

@@ -97,12 +97,21 @@ pub fn split_page<R, K: Serialize>(
 ) -> (Vec<R>, Option<String>) {
     let more = rows.len() > limit;
     rows.truncate(limit);
-    let next = if more { rows.last().map(|last| encode_cursor(key(last), fingerprint)) } else { None };
+    let next = if more {
+        rows.last()
+            .map(|last| encode_cursor(key(last), fingerprint))
+    } else {
+        None
+    };
     (rows, next)
 }
 
 /// `200` with the list body, and the `Link` header when there is a next page.
-pub fn list_response<T: Serialize>(req: &HttpRequest, next_cursor: Option<&str>, body: &T) -> HttpResponse {
+pub fn list_response<T: Serialize>(
+    req: &HttpRequest,
+    next_cursor: Option<&str>,
+    body: &T,
+) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     if let Some(cursor) = next_cursor {
         response.insert_header((header::LINK, next_link(req, cursor)));

@@ -67,7 +67,9 @@ pub struct QuoteResponse {
     #[schema(example = "q_01jdx3k7m2q9v8n4b6c5t0w1yf")]
     pub id: String,
     /// The words between the quotation marks.
-    #[schema(example = "I think all of that sends a very, very strong signal to the PRC in particular,")]
+    #[schema(
+        example = "I think all of that sends a very, very strong signal to the PRC in particular,"
+    )]
     pub text: String,
     /// `direct` (a quoted statement), `partial` (a fragment in reported speech) or `term` (a scare quote).
     #[schema(example = "direct")]
@@ -82,21 +84,33 @@ pub struct QuoteResponse {
     /// Where `text` is in the article body.
     pub span: SpanResponse,
     /// The sentence around the quote, marks included.
-    #[schema(example = "“I think all of that sends a very, very strong signal to the PRC in particular,” she said.")]
+    #[schema(
+        example = "“I think all of that sends a very, very strong signal to the PRC in particular,” she said."
+    )]
     pub sentence: String,
     pub sentence_span: SpanResponse,
     pub article: ArticleRef,
     /// With `q`: the matching words marked with `<mark>`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "I think all of that sends a very, very strong <mark>signal</mark> to the PRC in particular,")]
+    #[schema(
+        example = "I think all of that sends a very, very strong <mark>signal</mark> to the PRC in particular,"
+    )]
     pub snippet: Option<String>,
 }
 
 impl From<QuoteRecord> for QuoteResponse {
     fn from(q: QuoteRecord) -> Self {
         QuoteResponse {
-            speaker: q.speaker_name.map(|name| SpeakerResponse { id: q.speaker_id, name, kind: q.speaker_type }),
-            speaker_mention: q.speaker_mention.map(|(text, start, end)| SpeakerMention { text, start, end }),
+            speaker: q.speaker_name.map(|name| SpeakerResponse {
+                id: q.speaker_id,
+                name,
+                kind: q.speaker_type,
+            }),
+            speaker_mention: q.speaker_mention.map(|(text, start, end)| SpeakerMention {
+                text,
+                start,
+                end,
+            }),
             cue_span: q.cue_span.map(SpanResponse::from),
             span: q.span.into(),
             sentence_span: q.sentence_span.into(),
@@ -233,7 +247,10 @@ async fn quote_page(
         Some(cursor) => {
             let key: QuoteCursor = decode_cursor(cursor, &fp)?;
             Some(match (key.p, key.r, filter.q.is_some()) {
-                (Some(published_key), None, false) => QuoteAfter::Date { published_key, id: key.i },
+                (Some(published_key), None, false) => QuoteAfter::Date {
+                    published_key,
+                    id: key.i,
+                },
                 (None, Some(rank), true) => QuoteAfter::Rank { rank, id: key.i },
                 _ => return Err(ApiError::InvalidCursor),
             })
@@ -241,10 +258,21 @@ async fn quote_page(
     };
     let rows = web::block(move || store.list_quotes(&filter, after.as_ref(), limit + 1)).await??;
     let (rows, next_cursor) = split_page(rows, limit, &fp, |last: &QuoteRecord| match last.rank {
-        Some(rank) => QuoteCursor { p: None, r: Some(rank), i: last.id.clone() },
-        None => QuoteCursor { p: Some(last.published_key.clone()), r: None, i: last.id.clone() },
+        Some(rank) => QuoteCursor {
+            p: None,
+            r: Some(rank),
+            i: last.id.clone(),
+        },
+        None => QuoteCursor {
+            p: Some(last.published_key.clone()),
+            r: None,
+            i: last.id.clone(),
+        },
     });
-    let body = QuoteList { data: rows.into_iter().map(QuoteResponse::from).collect(), next_cursor };
+    let body = QuoteList {
+        data: rows.into_iter().map(QuoteResponse::from).collect(),
+        next_cursor,
+    };
     Ok(list_response(req, body.next_cursor.as_deref(), &body))
 }
 
@@ -266,13 +294,18 @@ pub async fn list_quotes(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let speaker = query.speaker.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| {
-        if s.starts_with("e_") {
-            SpeakerRef::EntityId(s.to_owned())
-        } else {
-            SpeakerRef::Name(s.to_owned())
-        }
-    });
+    let speaker = query
+        .speaker
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            if s.starts_with("e_") {
+                SpeakerRef::EntityId(s.to_owned())
+            } else {
+                SpeakerRef::Name(s.to_owned())
+            }
+        });
     let filter = QuoteFilter {
         speaker,
         article_id: query.article.clone(),
@@ -282,7 +315,15 @@ pub async fn list_quotes(
         published_before: date_param("published_before", query.published_before.as_deref())?,
         about: query.about.clone(),
     };
-    quote_page(store, &req, filter, "quotes", query.limit, query.cursor.as_deref()).await
+    quote_page(
+        store,
+        &req,
+        filter,
+        "quotes",
+        query.limit,
+        query.cursor.as_deref(),
+    )
+    .await
 }
 
 /// Gets one quote with its speaker, cue, sentence, spans and article.
@@ -296,7 +337,10 @@ pub async fn list_quotes(
     )
 )]
 #[get("/v1/quotes/{id}")]
-pub async fn get_quote(store: web::Data<Store>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_quote(
+    store: web::Data<Store>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let lookup = id.clone();
     let quote = web::block(move || store.quote(&lookup))
@@ -333,7 +377,15 @@ pub async fn list_article_quotes(
         kinds: kinds(query.kind.as_deref())?,
         ..QuoteFilter::default()
     };
-    quote_page(store, &req, filter, "article-quotes", query.limit, query.cursor.as_deref()).await
+    quote_page(
+        store,
+        &req,
+        filter,
+        "article-quotes",
+        query.limit,
+        query.cursor.as_deref(),
+    )
+    .await
 }
 
 /// What an entity said: the quotes it is the speaker of, newest first.
@@ -364,11 +416,22 @@ pub async fn list_entity_quotes(
         kinds: kinds(query.kind.as_deref())?,
         ..QuoteFilter::default()
     };
-    quote_page(store, &req, filter, "entity-quotes", query.limit, query.cursor.as_deref()).await
+    quote_page(
+        store,
+        &req,
+        filter,
+        "entity-quotes",
+        query.limit,
+        query.cursor.as_deref(),
+    )
+    .await
 }
 
 /// Every quote of an article, all kinds, for `include=quotes`.
-pub(super) fn all_article_quotes(store: &Store, article_id: &str) -> Result<Vec<QuoteResponse>, ApiError> {
+pub(super) fn all_article_quotes(
+    store: &Store,
+    article_id: &str,
+) -> Result<Vec<QuoteResponse>, ApiError> {
     let filter = QuoteFilter {
         article_id: Some(article_id.to_owned()),
         ..QuoteFilter::default()

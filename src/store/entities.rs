@@ -80,7 +80,8 @@ pub enum EntityAfter {
     Name { name_key: String, id: String },
 }
 
-const COLUMNS: &str = "e.pk, e.id, e.name, e.type, e.article_count, e.mention_count, e.quote_count, e.name_key";
+const COLUMNS: &str =
+    "e.pk, e.id, e.name, e.type, e.article_count, e.mention_count, e.quote_count, e.name_key";
 
 fn entity_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, EntityRecord)> {
     Ok((
@@ -114,11 +115,18 @@ fn like_prefix(prefix: &str) -> String {
 }
 
 /// Fills in aliases and roles for a page of entities (two queries, not one per entity).
-fn attach_aliases_and_roles(conn: &Connection, entities: &mut [(i64, EntityRecord)]) -> rusqlite::Result<()> {
+fn attach_aliases_and_roles(
+    conn: &Connection,
+    entities: &mut [(i64, EntityRecord)],
+) -> rusqlite::Result<()> {
     if entities.is_empty() {
         return Ok(());
     }
-    let index: HashMap<i64, usize> = entities.iter().enumerate().map(|(i, (pk, _))| (*pk, i)).collect();
+    let index: HashMap<i64, usize> = entities
+        .iter()
+        .enumerate()
+        .map(|(i, (pk, _))| (*pk, i))
+        .collect();
     let marks = vec!["?"; entities.len()].join(", ");
     let pks: Vec<Value> = entities.iter().map(|(pk, _)| Value::Integer(*pk)).collect();
     for (table, column) in [("entity_aliases", "alias"), ("entity_roles", "role")] {
@@ -130,7 +138,11 @@ fn attach_aliases_and_roles(conn: &Connection, entities: &mut [(i64, EntityRecor
             let value: String = row.get(1)?;
             if let Some(&i) = index.get(&pk) {
                 let entity = &mut entities[i].1;
-                if column == "alias" { entity.aliases.push(value) } else { entity.roles.push(value) }
+                if column == "alias" {
+                    entity.aliases.push(value)
+                } else {
+                    entity.roles.push(value)
+                }
             }
         }
     }
@@ -151,7 +163,11 @@ impl Store {
         Ok(entity)
     }
 
-    fn seen_range(&self, conn: &Connection, entity_pk: i64) -> StoreResult<(Option<String>, Option<String>)> {
+    fn seen_range(
+        &self,
+        conn: &Connection,
+        entity_pk: i64,
+    ) -> StoreResult<(Option<String>, Option<String>)> {
         let pick = |order: &str| -> rusqlite::Result<Option<String>> {
             let sql = format!(
                 "SELECT a.published FROM article_entities AS ae JOIN articles AS a ON a.pk = ae.article_pk
@@ -176,7 +192,12 @@ impl Store {
     ) -> StoreResult<Vec<EntityRecord>> {
         let mut cond = Conditions::default();
         cond.push_eq("e.type", filter.kind.as_deref());
-        if let Some(q) = filter.q.as_deref().map(normalise_name).filter(|q| !q.is_empty()) {
+        if let Some(q) = filter
+            .q
+            .as_deref()
+            .map(normalise_name)
+            .filter(|q| !q.is_empty())
+        {
             let starts = like_prefix(&q);
             let word = format!("% {starts}");
             cond.push(
@@ -189,7 +210,11 @@ impl Store {
             (EntitySort::Mentions, Some(EntityAfter::Mentions { mention_count, id })) => {
                 cond.push(
                     "(e.mention_count < ? OR (e.mention_count = ? AND e.id > ?))",
-                    [Value::Integer(*mention_count), Value::Integer(*mention_count), text(id)],
+                    [
+                        Value::Integer(*mention_count),
+                        Value::Integer(*mention_count),
+                        text(id),
+                    ],
                 );
                 "e.mention_count DESC, e.id"
             }
@@ -201,10 +226,14 @@ impl Store {
             (EntitySort::Name, _) => "e.name_key, e.id",
         };
         let conn = self.reader()?;
-        let sql = format!("SELECT {COLUMNS} FROM entities AS e {} ORDER BY {order} LIMIT {limit}", cond.where_sql());
+        let sql = format!(
+            "SELECT {COLUMNS} FROM entities AS e {} ORDER BY {order} LIMIT {limit}",
+            cond.where_sql()
+        );
         let mut stmt = conn.prepare(&sql)?;
-        let mut rows: Vec<(i64, EntityRecord)> =
-            stmt.query_map(params_from_iter(cond.into_params()), entity_from_row)?.collect::<rusqlite::Result<_>>()?;
+        let mut rows: Vec<(i64, EntityRecord)> = stmt
+            .query_map(params_from_iter(cond.into_params()), entity_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
         attach_aliases_and_roles(&conn, &mut rows)?;
         Ok(rows.into_iter().map(|(_, e)| e).collect())
     }
@@ -214,8 +243,11 @@ impl Store {
     #[instrument(skip_all)]
     pub fn article_entities(&self, article_id: &str) -> StoreResult<Vec<MentionRecord>> {
         let conn = self.reader()?;
-        let article_pk: i64 =
-            conn.query_row("SELECT pk FROM articles WHERE id = ?1", [article_id], |r| r.get(0)).found()?;
+        let article_pk: i64 = conn
+            .query_row("SELECT pk FROM articles WHERE id = ?1", [article_id], |r| {
+                r.get(0)
+            })
+            .found()?;
         let sql = format!(
             "SELECT {COLUMNS}, ae.mention_count FROM article_entities AS ae JOIN entities AS e ON e.pk = ae.entity_pk
              WHERE ae.article_pk = ?1 ORDER BY ae.mention_count DESC, e.name_key, e.id"
@@ -230,10 +262,15 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         attach_aliases_and_roles(&conn, &mut rows)?;
         let mut spans: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
-        let mut stmt = conn.prepare("SELECT entity_pk, start, end FROM mentions WHERE article_pk = ?1 ORDER BY start, end")?;
+        let mut stmt = conn.prepare(
+            "SELECT entity_pk, start, end FROM mentions WHERE article_pk = ?1 ORDER BY start, end",
+        )?;
         let mut mention_rows = stmt.query([article_pk])?;
         while let Some(row) = mention_rows.next()? {
-            spans.entry(row.get(0)?).or_default().push((row.get(1)?, row.get(2)?));
+            spans
+                .entry(row.get(0)?)
+                .or_default()
+                .push((row.get(1)?, row.get(2)?));
         }
         Ok(rows
             .into_iter()
@@ -255,9 +292,14 @@ impl Store {
         limit: usize,
     ) -> StoreResult<Vec<ArticleRecord>> {
         self.reader()?
-            .query_row("SELECT pk FROM entities WHERE id = ?1", [entity_id], |r| r.get::<_, i64>(0))
+            .query_row("SELECT pk FROM entities WHERE id = ?1", [entity_id], |r| {
+                r.get::<_, i64>(0)
+            })
             .found()?;
-        let filter = ArticleFilter { naming_entity: Some(entity_id.to_owned()), ..ArticleFilter::default() };
+        let filter = ArticleFilter {
+            naming_entity: Some(entity_id.to_owned()),
+            ..ArticleFilter::default()
+        };
         self.list_articles(&filter, after, limit)
     }
 }

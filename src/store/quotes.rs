@@ -77,7 +77,8 @@ const COLUMNS: &str = "q.id, q.text, q.kind, e.id, e.type, coalesce(e.name, q.sp
      CAST(substr(CAST(a.body AS BLOB), q.sentence_start + 1, q.sentence_end - q.sentence_start) AS TEXT),
      q.sentence_start, q.sentence_end, a.id, a.title, a.url, a.published, q.published_key";
 
-const JOINS: &str = "JOIN articles AS a ON a.pk = q.article_pk LEFT JOIN entities AS e ON e.pk = q.speaker_pk";
+const JOINS: &str =
+    "JOIN articles AS a ON a.pk = q.article_pk LEFT JOIN entities AS e ON e.pk = q.speaker_pk";
 
 fn quote_from_row(row: &Row<'_>, searched: bool) -> rusqlite::Result<QuoteRecord> {
     let mention_text: Option<String> = row.get(6)?;
@@ -116,7 +117,8 @@ impl Store {
     pub fn quote(&self, id: &str) -> StoreResult<QuoteRecord> {
         let conn = self.reader()?;
         let sql = format!("SELECT {COLUMNS} FROM quotes AS q {JOINS} WHERE q.id = ?1");
-        conn.query_row(&sql, [id], |row| quote_from_row(row, false)).found()
+        conn.query_row(&sql, [id], |row| quote_from_row(row, false))
+            .found()
     }
 
     /// One page (at most `limit` items) of quotes matching `filter`, after `after`.
@@ -129,9 +131,10 @@ impl Store {
     ) -> StoreResult<Vec<QuoteRecord>> {
         let mut cond = Conditions::default();
         match &filter.speaker {
-            Some(SpeakerRef::EntityId(id)) => {
-                cond.push("q.speaker_pk = (SELECT pk FROM entities WHERE id = ?)", [text(id)])
-            }
+            Some(SpeakerRef::EntityId(id)) => cond.push(
+                "q.speaker_pk = (SELECT pk FROM entities WHERE id = ?)",
+                [text(id)],
+            ),
             Some(SpeakerRef::Name(name)) => {
                 let key = normalise_name(name);
                 cond.push(
@@ -146,13 +149,19 @@ impl Store {
         cond.push_eq("a.id", filter.article_id.as_deref());
         if !filter.kinds.is_empty() {
             let marks = vec!["?"; filter.kinds.len()].join(", ");
-            cond.push(&format!("q.kind IN ({marks})"), filter.kinds.iter().map(|k| text(k)));
+            cond.push(
+                &format!("q.kind IN ({marks})"),
+                filter.kinds.iter().map(|k| text(k)),
+            );
         }
         if let Some(after) = &filter.published_after {
             cond.push("q.published_key >= ?", [text(after)]);
         }
         if let Some(before) = &filter.published_before {
-            cond.push("q.published_key <> '' AND q.published_key < ?", [text(before)]);
+            cond.push(
+                "q.published_key <> '' AND q.published_key < ?",
+                [text(before)],
+            );
         }
         if let Some(entity) = &filter.about {
             cond.push(
@@ -177,7 +186,9 @@ impl Store {
                     cond.where_sql()
                 );
                 let mut stmt = conn.prepare(&sql)?;
-                let rows = stmt.query_map(params_from_iter(cond.into_params()), |r| quote_from_row(r, false))?;
+                let rows = stmt.query_map(params_from_iter(cond.into_params()), |r| {
+                    quote_from_row(r, false)
+                })?;
                 Ok(rows.collect::<rusqlite::Result<_>>()?)
             }
             Some(q) => {

@@ -154,7 +154,7 @@ fn each_filter_narrows_the_list() {
     }
     app.post_numbered(
         99,
-        json!({"text": "Volcanic eruption\n\nThe volcano erupted; the volcano observatory warned of ash.", "published": "2024-01-01"}),
+        json!({"title": "Volcanic eruption", "text": "Volcanic eruption\n\nThe volcano erupted; the volcano observatory warned of ash.", "published": "2024-01-01"}),
     );
     let ids = |path: &str| -> Vec<Value> {
         let response = app.get(path);
@@ -215,7 +215,7 @@ fn search_results_page_by_rank_without_repeats() {
             "Report {n}\n\n{} The harbour was calm.",
             "harbour ".repeat(n + 1)
         );
-        app.post_numbered(n, json!({"text": text}));
+        app.post_numbered(n, json!({"text": text, "title": format!("Report {n}")}));
     }
     let first: Value = app.get("/v1/articles?q=harbour&limit=4").json().unwrap();
     let cursor = first["next_cursor"].as_str().expect("a second page");

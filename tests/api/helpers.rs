@@ -13,6 +13,8 @@ pub const SEED_TEXT: &str = include_str!("../fixtures/seed/nato-japan-office.txt
 pub struct TestApp {
     pub base: String,
     pub client: Client,
+    /// The same database the server uses, for arranging data the extractor would not make.
+    pub store: Store,
     _dir: tempfile::TempDir,
 }
 
@@ -35,9 +37,10 @@ pub fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     adjust(&mut settings);
     let store = Store::open(&settings.database).expect("the test database opens");
     let (tx, rx) = mpsc::channel();
+    let server_store = store.clone();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let app = Application::build(&settings, store).expect("the server binds");
+            let app = Application::build(&settings, server_store).expect("the server binds");
             tx.send(app.port()).expect("the test waits for the port");
             app.run().await
         })
@@ -49,6 +52,7 @@ pub fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
+        store,
         _dir: dir,
     }
 }
@@ -79,6 +83,7 @@ impl TestApp {
     /// Posts a small distinct article; `n` makes its text, URL and date unique.
     pub fn post_numbered(&self, n: usize, extra: Value) -> Value {
         let mut body = json!({
+            "title": format!("Article number {n}"),
             "text": format!("Article number {n}\n\nThe council met on day {n} and said \u{201c}we will meet again,\u{201d} officials reported."),
             "url": format!("https://news.example.org/articles/{n}"),
             "published": format!("2023-{:02}-{:02}", 1 + n % 12, 1 + n % 28),
