@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use quotewire::config::{LogFormat, Overrides, Settings};
 use quotewire::extract::{extract, InputFormat, KnownMetadata};
-use quotewire::ingest::{self, files, IngestError, Ingested};
+use quotewire::ingest::{self, files, ArticleInput, IngestError, Ingested};
 use quotewire::store::Store;
 
 /// Who said what, in the news: extract quotes and entities from articles and serve them
@@ -207,6 +207,35 @@ struct IngestSummary {
     rejected: Vec<(String, String)>,
 }
 
+impl IngestSummary {
+    /// Extracts and stores one batch, counting what became of each article.
+    fn store_batch(
+        &mut self,
+        store: &Store,
+        batch: Vec<(String, ArticleInput)>,
+    ) -> Result<(), String> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let (origins, inputs): (Vec<String>, Vec<ArticleInput>) = batch.into_iter().unzip();
+        let results = ingest::ingest_batch(store, inputs)
+            .map_err(|e| format!("database write failed: {e}"))?;
+        for (origin, result) in origins.into_iter().zip(results) {
+            match result {
+                Ok(Ingested::Created { .. }) => self.ingested += 1,
+                Ok(Ingested::Duplicate { .. }) => self.duplicates += 1,
+                Err(IngestError::Invalid(errors)) => {
+                    self.rejected.push((origin, ingest::describe(&errors)))
+                }
+                Err(IngestError::Store(e)) => {
+                    self.rejected.push((origin, format!("not stored: {e}")))
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 fn ingest_paths(args: &IngestArgs) -> Result<ExitCode, String> {
     let settings = load_settings(&args.common, None)?;
     quotewire::telemetry::init(&settings.log);
@@ -225,7 +254,7 @@ fn ingest_paths(args: &IngestArgs) -> Result<ExitCode, String> {
     let progress = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(paths.len() as u64);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  {msg}")
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files  {msg}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar
@@ -234,37 +263,29 @@ fn ingest_paths(args: &IngestArgs) -> Result<ExitCode, String> {
     };
 
     // Files are read a chunk at a time, so memory stays bounded however large the corpus.
-    for chunk in paths.chunks(args.batch_size as usize) {
-        let mut origins = Vec::new();
-        let mut inputs = Vec::new();
-        for path in chunk {
-            for article in files::read_articles(path) {
-                match article.input {
-                    Ok(input) => {
-                        origins.push(article.origin);
-                        inputs.push(input);
-                    }
-                    Err(reason) => summary.rejected.push((article.origin, reason)),
-                }
+    // Articles are written `batch_size` at a time (one transaction each), so memory stays
+    // bounded however large the corpus or a single NDJSON file is.
+    let batch_size = args.batch_size as usize;
+    let started = std::time::Instant::now();
+    let mut batch: Vec<(String, ArticleInput)> = Vec::with_capacity(batch_size);
+    for path in &paths {
+        for article in files::read_articles(path) {
+            match article.input {
+                Ok(input) => batch.push((article.origin, input)),
+                Err(reason) => summary.rejected.push((article.origin, reason)),
+            }
+            if batch.len() >= batch_size {
+                summary.store_batch(&store, std::mem::take(&mut batch))?;
+                let rate = summary.ingested as f64 / started.elapsed().as_secs_f64().max(0.001);
+                progress.set_message(format!(
+                    "{} ingested, {rate:.0} articles/s",
+                    summary.ingested
+                ));
             }
         }
-        let results = ingest::ingest_batch(&store, inputs)
-            .map_err(|e| format!("database write failed: {e}"))?;
-        for (origin, result) in origins.into_iter().zip(results) {
-            match result {
-                Ok(Ingested::Created { .. }) => summary.ingested += 1,
-                Ok(Ingested::Duplicate { .. }) => summary.duplicates += 1,
-                Err(IngestError::Invalid(errors)) => {
-                    summary.rejected.push((origin, ingest::describe(&errors)))
-                }
-                Err(IngestError::Store(e)) => {
-                    summary.rejected.push((origin, format!("not stored: {e}")))
-                }
-            }
-        }
-        progress.inc(chunk.len() as u64);
-        progress.set_message(format!("{} ingested", summary.ingested));
+        progress.inc(1);
     }
+    summary.store_batch(&store, batch)?;
     progress.finish_and_clear();
 
     println!(

@@ -32,7 +32,7 @@ use crate::store::Store;
         (name = "entities", description = "People, organisations and places, one stable entity each across the archive."),
         (name = "operations", description = "Health probes."),
     ),
-    components(responses(
+    components(schemas(error::Problem, error::InvalidField), responses(
         error::BadRequest,
         error::NotFound,
         error::PayloadTooLarge,

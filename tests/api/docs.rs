@@ -71,3 +71,28 @@ fn docs_serve_swagger_ui_and_its_scripts_offline() {
         "{initializer}"
     );
 }
+
+/// Every `$ref` in the document names something the document defines.
+#[test]
+fn every_reference_resolves() {
+    fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(target)) = map.get("$ref") {
+                    found.push(target);
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    let api: Value = serde_json::from_str(include_str!("../../openapi/openapi.json")).unwrap();
+    let mut found = Vec::new();
+    refs(&api, &mut found);
+    assert!(!found.is_empty());
+    for target in found {
+        let pointer = target.trim_start_matches('#');
+        assert!(api.pointer(pointer).is_some(), "{target} is defined");
+    }
+}
