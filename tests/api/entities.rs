@@ -232,3 +232,50 @@ fn deleting_an_article_updates_counts_and_drops_orphans() {
         "not_found",
     );
 }
+
+#[test]
+fn parallel_ingests_naming_the_same_entity_make_one_entity() {
+    let app = spawn_app();
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|n| {
+                let app = &app;
+                scope.spawn(move || {
+                    let text = format!(
+                        "Summit report {n}\n\n\u{201c}We agreed on item {n},\u{201d} said Jens Stoltenberg. NATO met in Vilnius on day {n}."
+                    );
+                    app.post_json("/v1/articles", &serde_json::json!({"text": text, "title": format!("Summit report {n}")}))
+                        .status()
+                        .as_u16()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let all: Value = app.get("/v1/entities?limit=100").json().unwrap();
+    let all = all["data"].as_array().unwrap();
+    let mut keys: Vec<(String, String)> = all
+        .iter()
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap().to_owned(),
+                e["name"].as_str().unwrap().to_lowercase(),
+            )
+        })
+        .collect();
+    let total = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), total, "no entity is stored twice");
+    // Whatever the extractor makes of the name, every article's mention lands on one row.
+    let articles: i64 = all
+        .iter()
+        .map(|e| e["counts"]["articles"].as_i64().unwrap())
+        .max()
+        .unwrap();
+    assert_eq!(
+        articles, 8,
+        "an entity named in all eight articles counts all eight"
+    );
+}
