@@ -243,3 +243,43 @@ fn quote_cursors_page_without_repeats_and_belong_to_their_filters() {
     assert_eq!(seen.len(), 4);
     assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 4);
 }
+
+#[test]
+fn quote_search_pages_by_rank_without_repeats() {
+    let app = spawn_app();
+    archive::build(&app);
+    for n in 0..5 {
+        let text = format!("Harbour report {n}\n\n\u{201c}The harbour {} is calm,\u{201d} the harbour master said.", "harbour ".repeat(n));
+        app.post_numbered(n, json!({"text": text}));
+    }
+    let mut seen = Vec::new();
+    let mut path = "/v1/quotes?q=harbour&limit=2&kind=direct,partial,term".to_owned();
+    loop {
+        let page: Value = app.get(&path).json().unwrap();
+        for quote in page["data"].as_array().unwrap() {
+            assert!(quote["snippet"].as_str().unwrap().contains("<mark>"));
+            seen.push(quote["id"].as_str().unwrap().to_owned());
+        }
+        match page.get("next_cursor").and_then(Value::as_str) {
+            Some(cursor) => {
+                path =
+                    format!("/v1/quotes?q=harbour&limit=2&kind=direct,partial,term&cursor={cursor}")
+            }
+            None => break,
+        }
+    }
+    let found = texts(
+        &app,
+        "/v1/quotes?q=harbour&limit=100&kind=direct,partial,term",
+    );
+    assert_eq!(found.len(), 5, "each article's quote: {found:?}");
+    assert_eq!(seen.len(), found.len());
+    assert_eq!(
+        seen.iter().collect::<HashSet<_>>().len(),
+        seen.len(),
+        "no repeats across pages"
+    );
+    assert!(texts(&app, "/v1/quotes?q=office")
+        .iter()
+        .all(|t| t.contains("office")));
+}
