@@ -90,7 +90,7 @@ pub async fn request_span(
     span.record("route", route.as_str());
     span.record("status", status);
     span.record("latency_ms", latency_ms);
-    span.in_scope(|| tracing::debug!(route, status, latency_ms, "request finished"));
+    span.in_scope(|| tracing::debug!("request finished"));
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response
             .headers_mut()
