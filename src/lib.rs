@@ -10,3 +10,14 @@
 //! - `api` (feature `server`): actix-web handlers, wire types, errors, OpenAPI.
 
 pub mod extract;
+
+#[cfg(feature = "server")]
+pub mod api;
+#[cfg(feature = "server")]
+pub mod config;
+#[cfg(feature = "server")]
+pub mod ingest;
+#[cfg(feature = "server")]
+pub mod store;
+#[cfg(feature = "server")]
+pub mod telemetry;

@@ -1,35 +1,301 @@
 //! The `quotewire` binary: parses the command line and calls into the library.
 
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use quotewire::config::{LogFormat, Overrides, Settings};
 use quotewire::extract::{extract, InputFormat, KnownMetadata};
+use quotewire::ingest::{self, files, ArticleInput, IngestError, Ingested};
+use quotewire::store::Store;
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("extract") if args.len() > 1 => {
-            for path in &args[1..] {
-                let bytes = match std::fs::read(path) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        eprintln!("error: {path}: {e}");
-                        return ExitCode::FAILURE;
-                    }
-                };
-                let text = String::from_utf8_lossy(&bytes);
-                let format = if path.ends_with(".html") || path.ends_with(".htm") {
-                    InputFormat::Html
-                } else {
-                    InputFormat::sniff(&text)
-                };
-                let out = extract(&text, format, &KnownMetadata::default());
-                println!("{}", serde_json::to_string(&out).expect("extraction serialises"));
-            }
-            ExitCode::SUCCESS
-        }
-        _ => {
-            eprintln!("usage: quotewire extract FILE...");
-            ExitCode::from(2)
+/// Who said what, in the news: extract quotes and entities from articles and serve them
+/// as a JSON REST API.
+#[derive(Parser)]
+#[command(name = "quotewire", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the REST API (the default when no command is given).
+    Serve(ServeArgs),
+    /// Print the extraction of each FILE as JSON, without touching a database. One file
+    /// gives one JSON object; several give one compact object per line (NDJSON), in order.
+    Extract(ExtractArgs),
+    /// Store the articles in files and folders (recursively): .txt and .html (one article
+    /// each), .json (one article object, as POSTed to /v1/articles), .ndjson (one per line).
+    Ingest(IngestArgs),
+    /// Print the OpenAPI 3.1 document of the API.
+    Openapi,
+}
+
+/// Settings shared by the commands that open the database.
+#[derive(Args, Clone, Default)]
+struct CommonArgs {
+    /// A TOML settings file layered over the built-in defaults (config/default.toml).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// SQLite database file; its folder is created when missing [default: ./data/quotewire.db].
+    #[arg(long, value_name = "PATH", env = "QUOTEWIRE_DB")]
+    db: Option<PathBuf>,
+    /// Log format [default: text, or log.format from the settings].
+    #[arg(long, value_enum)]
+    log_format: Option<LogFormatArg>,
+}
+
+#[derive(Args, Default)]
+struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080, or server.addr from the settings].
+    #[arg(long, value_name = "HOST:PORT", env = "QUOTEWIRE_ADDR")]
+    addr: Option<String>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args)]
+struct ExtractArgs {
+    /// Article files: .html/.htm are read as HTML, anything else is sniffed.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Print a single file's JSON indented (several files are always one line each).
+    #[arg(long)]
+    pretty: bool,
+}
+
+#[derive(Args)]
+struct IngestArgs {
+    /// Files and folders to load.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Articles written per transaction.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    batch_size: u32,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormatArg {
+    Text,
+    Json,
+}
+
+impl From<LogFormatArg> for LogFormat {
+    fn from(arg: LogFormatArg) -> Self {
+        match arg {
+            LogFormatArg::Text => LogFormat::Text,
+            LogFormatArg::Json => LogFormat::Json,
         }
     }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(args),
+        Command::Extract(args) => extract_files(&args),
+        Command::Ingest(args) => ingest_paths(&args),
+        Command::Openapi => print_stdout(&quotewire::api::openapi_json()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_settings(common: &CommonArgs, addr: Option<String>) -> Result<Settings, String> {
+    let overrides = Overrides {
+        config_file: common.config.clone(),
+        addr,
+        db: common.db.clone(),
+        log_format: common.log_format.map(LogFormat::from),
+    };
+    Settings::load(&overrides).map_err(|e| e.to_string())
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode, String> {
+    let settings = load_settings(&args.common, args.addr)?;
+    quotewire::telemetry::init(&settings.log);
+    let store = Store::open(&settings.database).map_err(|e| {
+        format!(
+            "cannot open the database {}: {e}",
+            settings.database.path.display()
+        )
+    })?;
+    actix_web::rt::System::new().block_on(async move {
+        let app = quotewire::api::server::Application::build(&settings, store)
+            .map_err(|e| format!("cannot listen on {}: {e}", settings.server.addr))?;
+        tracing::info!(
+            addr = %settings.server.addr,
+            port = app.port(),
+            db = %settings.database.path.display(),
+            "quotewire serving; API docs at /docs"
+        );
+        app.run_until_stopped().await.map_err(|e| e.to_string())?;
+        tracing::info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn extract_files(args: &ExtractArgs) -> Result<ExitCode, String> {
+    let single = args.files.len() == 1;
+    let mut out = std::io::stdout().lock();
+    let mut failed = false;
+    for path in &args.files {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                failed = true;
+                // Keep one line per file so a reader can pair lines with files.
+                if !single {
+                    let _ = writeln!(
+                        out,
+                        "{}",
+                        serde_json::json!({"error": e.to_string(), "file": path.display().to_string()})
+                    );
+                }
+                continue;
+            }
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let is_html = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+        let format = if is_html {
+            InputFormat::Html
+        } else {
+            InputFormat::sniff(&text)
+        };
+        let extraction = extract(&text, format, &KnownMetadata::default());
+        let json = if single && args.pretty {
+            serde_json::to_string_pretty(&extraction)
+        } else {
+            serde_json::to_string(&extraction)
+        }
+        .map_err(|e| e.to_string())?;
+        writeln!(out, "{json}").map_err(|e| e.to_string())?;
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_stdout(text: &str) -> Result<ExitCode, String> {
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Totals for the summary at the end of `ingest`.
+#[derive(Default)]
+struct IngestSummary {
+    ingested: usize,
+    duplicates: usize,
+    rejected: Vec<(String, String)>,
+}
+
+impl IngestSummary {
+    /// Extracts and stores one batch, counting what became of each article.
+    fn store_batch(
+        &mut self,
+        store: &Store,
+        batch: Vec<(String, ArticleInput)>,
+    ) -> Result<(), String> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let (origins, inputs): (Vec<String>, Vec<ArticleInput>) = batch.into_iter().unzip();
+        let results = ingest::ingest_batch(store, inputs)
+            .map_err(|e| format!("database write failed: {e}"))?;
+        for (origin, result) in origins.into_iter().zip(results) {
+            match result {
+                Ok(Ingested::Created { .. }) => self.ingested += 1,
+                Ok(Ingested::Duplicate { .. }) => self.duplicates += 1,
+                Err(IngestError::Invalid(errors)) => {
+                    self.rejected.push((origin, ingest::describe(&errors)))
+                }
+                Err(IngestError::Store(e)) => {
+                    self.rejected.push((origin, format!("not stored: {e}")))
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn ingest_paths(args: &IngestArgs) -> Result<ExitCode, String> {
+    let settings = load_settings(&args.common, None)?;
+    quotewire::telemetry::init(&settings.log);
+    let store = Store::open(&settings.database).map_err(|e| {
+        format!(
+            "cannot open the database {}: {e}",
+            settings.database.path.display()
+        )
+    })?;
+    let (paths, problems) = files::find_article_files(&args.paths);
+    let mut summary = IngestSummary {
+        rejected: problems,
+        ..IngestSummary::default()
+    };
+
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(paths.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files  {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+
+    // Files are read a chunk at a time, so memory stays bounded however large the corpus.
+    // Articles are written `batch_size` at a time (one transaction each), so memory stays
+    // bounded however large the corpus or a single NDJSON file is.
+    let batch_size = args.batch_size as usize;
+    let started = std::time::Instant::now();
+    let mut batch: Vec<(String, ArticleInput)> = Vec::with_capacity(batch_size);
+    for path in &paths {
+        for article in files::read_articles(path) {
+            match article.input {
+                Ok(input) => batch.push((article.origin, input)),
+                Err(reason) => summary.rejected.push((article.origin, reason)),
+            }
+            if batch.len() >= batch_size {
+                summary.store_batch(&store, std::mem::take(&mut batch))?;
+                let rate = summary.ingested as f64 / started.elapsed().as_secs_f64().max(0.001);
+                progress.set_message(format!(
+                    "{} ingested, {rate:.0} articles/s",
+                    summary.ingested
+                ));
+            }
+        }
+        progress.inc(1);
+    }
+    summary.store_batch(&store, batch)?;
+    progress.finish_and_clear();
+
+    println!(
+        "ingested {}, duplicates {}, rejected {}",
+        summary.ingested,
+        summary.duplicates,
+        summary.rejected.len()
+    );
+    for (origin, reason) in &summary.rejected {
+        println!("  rejected {origin}: {reason}");
+    }
+    Ok(ExitCode::SUCCESS)
 }

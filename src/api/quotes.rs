@@ -1,0 +1,441 @@
+//! `/v1/quotes`, `/v1/articles/{id}/quotes` and `/v1/entities/{id}/quotes`: who said what.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::articles::date_param;
+use super::error::{ApiError, BadRequest, InternalError, NotFound};
+use super::pagination::{decode_cursor, fingerprint, list_response, page_limit, split_page};
+use crate::store::{QuoteAfter, QuoteFilter, QuoteRecord, SpeakerRef, Store};
+
+/// A half-open byte range `[start, end)` into the article's `body`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SpanResponse {
+    #[schema(example = 4397)]
+    pub start: i64,
+    #[schema(example = 4475)]
+    pub end: i64,
+}
+
+impl From<(i64, i64)> for SpanResponse {
+    fn from((start, end): (i64, i64)) -> Self {
+        SpanResponse { start, end }
+    }
+}
+
+/// Who said a quote. `id` and `type` are absent when the speaker is named but not a stored entity.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SpeakerResponse {
+    #[schema(example = "e_5c1f0a9b2d7e4c3a8f61")]
+    pub id: Option<String>,
+    /// The fullest name the article gives.
+    #[schema(example = "Julianne Smith")]
+    pub name: String,
+    #[serde(rename = "type")]
+    #[schema(example = "person")]
+    pub kind: Option<String>,
+}
+
+/// The words naming the speaker at this quote ("she", "Smith", ...), with their span.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SpeakerMention {
+    #[schema(example = "she")]
+    pub text: String,
+    #[schema(example = 4477)]
+    pub start: i64,
+    #[schema(example = 4480)]
+    pub end: i64,
+}
+
+/// The article a quote stands in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleRef {
+    #[schema(example = "a_01jdx3k7m2q9v8n4b6c5t0w1ye")]
+    pub id: String,
+    #[schema(example = "NATO to Open Office in Japan to Increase Influence in Indo-Pacific")]
+    pub title: Option<String>,
+    #[schema(example = "https://example.org/nato-japan")]
+    pub url: Option<String>,
+    #[schema(example = "2023-05-07")]
+    pub published: Option<String>,
+}
+
+/// A quotation with its speaker, cue and spans.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuoteResponse {
+    #[schema(example = "q_01jdx3k7m2q9v8n4b6c5t0w1yf")]
+    pub id: String,
+    /// The words between the quotation marks.
+    #[schema(
+        example = "I think all of that sends a very, very strong signal to the PRC in particular,"
+    )]
+    pub text: String,
+    /// `direct` (a quoted statement), `partial` (a fragment in reported speech) or `term` (a scare quote).
+    #[schema(example = "direct")]
+    pub kind: String,
+    /// `null` when the article does not say who spoke.
+    pub speaker: Option<SpeakerResponse>,
+    pub speaker_mention: Option<SpeakerMention>,
+    /// The reporting verb as written.
+    #[schema(example = "said")]
+    pub cue: Option<String>,
+    pub cue_span: Option<SpanResponse>,
+    /// Where `text` is in the article body.
+    pub span: SpanResponse,
+    /// The sentence around the quote, marks included.
+    #[schema(
+        example = "“I think all of that sends a very, very strong signal to the PRC in particular,” she said."
+    )]
+    pub sentence: String,
+    pub sentence_span: SpanResponse,
+    pub article: ArticleRef,
+    /// With `q`: the matching words marked with `<mark>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        example = "I think all of that sends a very, very strong <mark>signal</mark> to the PRC in particular,"
+    )]
+    pub snippet: Option<String>,
+}
+
+impl From<QuoteRecord> for QuoteResponse {
+    fn from(q: QuoteRecord) -> Self {
+        QuoteResponse {
+            speaker: q.speaker_name.map(|name| SpeakerResponse {
+                id: q.speaker_id,
+                name,
+                kind: q.speaker_type,
+            }),
+            speaker_mention: q.speaker_mention.map(|(text, start, end)| SpeakerMention {
+                text,
+                start,
+                end,
+            }),
+            cue_span: q.cue_span.map(SpanResponse::from),
+            span: q.span.into(),
+            sentence_span: q.sentence_span.into(),
+            article: ArticleRef {
+                id: q.article_id,
+                title: q.article_title,
+                url: q.article_url,
+                published: q.article_published,
+            },
+            id: q.id,
+            text: q.text,
+            kind: q.kind,
+            cue: q.cue,
+            sentence: q.sentence,
+            snippet: q.snippet,
+        }
+    }
+}
+
+/// A page of quotes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuoteList {
+    pub data: Vec<QuoteResponse>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Filters and paging of `GET /v1/quotes`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuotesQuery {
+    /// An entity id (`e_...`), or a name matched case-insensitively against canonical
+    /// names and aliases.
+    #[param(example = "Julianne Smith")]
+    pub speaker: Option<String>,
+    /// Only quotes from this article (id).
+    #[param(example = "a_01jdx3k7m2q9v8n4b6c5t0w1ye")]
+    pub article: Option<String>,
+    /// Comma-separated kinds among `direct`, `partial`, `term`; default `direct,partial`.
+    #[param(example = "direct,partial")]
+    pub kind: Option<String>,
+    /// Full-text search over the quote text; best match first (bm25), with a `snippet`.
+    #[param(example = "strong signal")]
+    pub q: Option<String>,
+    /// Only quotes from articles published on or after this date or date-time.
+    #[param(example = "2023-05-01")]
+    pub published_after: Option<String>,
+    /// Only quotes from articles published before this date or date-time.
+    #[param(example = "2023-06-01")]
+    pub published_before: Option<String>,
+    /// Only quotes whose text mentions this entity (id).
+    #[param(example = "e_5c1f0a9b2d7e4c3a8f61")]
+    pub about: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    pub limit: Option<u32>,
+    /// `next_cursor` from the previous page, with the same filters.
+    pub cursor: Option<String>,
+}
+
+/// Paging of a quote list scoped to one article or entity.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScopedQuotesQuery {
+    /// Comma-separated kinds among `direct`, `partial`, `term`; default `direct,partial`.
+    #[param(example = "direct,partial,term")]
+    pub kind: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    pub limit: Option<u32>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct QuoteCursor {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    r: Option<f64>,
+    i: String,
+}
+
+/// The `kind` parameter as a list of kinds.
+fn kinds(param: Option<&str>) -> Result<Vec<String>, ApiError> {
+    let Some(param) = param.map(str::trim).filter(|p| !p.is_empty()) else {
+        return Ok(vec!["direct".into(), "partial".into()]);
+    };
+    let mut kinds = Vec::new();
+    for kind in param.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+        if !matches!(kind, "direct" | "partial" | "term") {
+            return Err(ApiError::InvalidQuery(format!(
+                "kind must list direct, partial or term; got {kind:?}"
+            )));
+        }
+        kinds.push(kind.to_owned());
+    }
+    kinds.sort();
+    kinds.dedup();
+    Ok(kinds)
+}
+
+/// Runs a quote query and pages it; `scope` names the list in the cursor fingerprint.
+async fn quote_page(
+    store: web::Data<Store>,
+    req: &HttpRequest,
+    filter: QuoteFilter,
+    scope: &str,
+    limit: Option<u32>,
+    cursor: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page_limit(limit)?;
+    let speaker = match &filter.speaker {
+        Some(SpeakerRef::EntityId(id)) => Some(format!("id:{id}")),
+        Some(SpeakerRef::Name(name)) => Some(format!("name:{}", name.trim().to_lowercase())),
+        None => None,
+    };
+    let kinds = filter.kinds.join(",");
+    let fp = fingerprint(
+        scope,
+        &[
+            ("speaker", speaker.as_deref()),
+            ("article", filter.article_id.as_deref()),
+            ("kind", Some(&kinds)),
+            ("q", filter.q.as_deref()),
+            ("published_after", filter.published_after.as_deref()),
+            ("published_before", filter.published_before.as_deref()),
+            ("about", filter.about.as_deref()),
+        ],
+    );
+    let after = match cursor {
+        None => None,
+        Some(cursor) => {
+            let key: QuoteCursor = decode_cursor(cursor, &fp)?;
+            Some(match (key.p, key.r, filter.q.is_some()) {
+                (Some(published_key), None, false) => QuoteAfter::Date {
+                    published_key,
+                    id: key.i,
+                },
+                (None, Some(rank), true) => QuoteAfter::Rank { rank, id: key.i },
+                _ => return Err(ApiError::InvalidCursor),
+            })
+        }
+    };
+    let rows = web::block(move || store.list_quotes(&filter, after.as_ref(), limit + 1)).await??;
+    let (rows, next_cursor) = split_page(rows, limit, &fp, |last: &QuoteRecord| match last.rank {
+        Some(rank) => QuoteCursor {
+            p: None,
+            r: Some(rank),
+            i: last.id.clone(),
+        },
+        None => QuoteCursor {
+            p: Some(last.published_key.clone()),
+            r: None,
+            i: last.id.clone(),
+        },
+    });
+    let body = QuoteList {
+        data: rows.into_iter().map(QuoteResponse::from).collect(),
+        next_cursor,
+    };
+    Ok(list_response(req, body.next_cursor.as_deref(), &body))
+}
+
+/// Lists quotes across the archive, newest article first (best match first with `q`).
+#[utoipa::path(
+    tag = "quotes",
+    params(ListQuotesQuery),
+    responses(
+        (status = 200, description = "A page of quotes; `[]` when nothing matches.", body = QuoteList,
+            headers(("Link" = String, description = "`<...>; rel=\"next\"` when there is a next page"))),
+        (status = 400, response = BadRequest),
+        (status = 500, response = InternalError),
+    )
+)]
+#[get("/v1/quotes")]
+pub async fn list_quotes(
+    store: web::Data<Store>,
+    query: web::Query<ListQuotesQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let speaker = query
+        .speaker
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            if s.starts_with("e_") {
+                SpeakerRef::EntityId(s.to_owned())
+            } else {
+                SpeakerRef::Name(s.to_owned())
+            }
+        });
+    let filter = QuoteFilter {
+        speaker,
+        article_id: query.article.clone(),
+        kinds: kinds(query.kind.as_deref())?,
+        q: query.q.clone(),
+        published_after: date_param("published_after", query.published_after.as_deref())?,
+        published_before: date_param("published_before", query.published_before.as_deref())?,
+        about: query.about.clone(),
+    };
+    quote_page(
+        store,
+        &req,
+        filter,
+        "quotes",
+        query.limit,
+        query.cursor.as_deref(),
+    )
+    .await
+}
+
+/// Gets one quote with its speaker, cue, sentence, spans and article.
+#[utoipa::path(
+    tag = "quotes",
+    params(("id" = String, Path, description = "Quote id", example = "q_01jdx3k7m2q9v8n4b6c5t0w1yf")),
+    responses(
+        (status = 200, description = "The quote.", body = QuoteResponse),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+    )
+)]
+#[get("/v1/quotes/{id}")]
+pub async fn get_quote(
+    store: web::Data<Store>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let lookup = id.clone();
+    let quote = web::block(move || store.quote(&lookup))
+        .await?
+        .map_err(|e| ApiError::from_lookup("quote", &id, e))?;
+    Ok(HttpResponse::Ok().json(QuoteResponse::from(quote)))
+}
+
+/// The quotes of one article, in the order they appear.
+#[utoipa::path(
+    tag = "quotes",
+    params(("id" = String, Path, description = "Article id", example = "a_01jdx3k7m2q9v8n4b6c5t0w1ye"), ScopedQuotesQuery),
+    responses(
+        (status = 200, description = "A page of the article's quotes.", body = QuoteList),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+    )
+)]
+#[get("/v1/articles/{id}/quotes")]
+pub async fn list_article_quotes(
+    store: web::Data<Store>,
+    id: web::Path<String>,
+    query: web::Query<ScopedQuotesQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let lookup = (store.clone(), id.clone());
+    web::block(move || lookup.0.article(&lookup.1))
+        .await?
+        .map_err(|e| ApiError::from_lookup("article", &id, e))?;
+    let filter = QuoteFilter {
+        article_id: Some(id),
+        kinds: kinds(query.kind.as_deref())?,
+        ..QuoteFilter::default()
+    };
+    quote_page(
+        store,
+        &req,
+        filter,
+        "article-quotes",
+        query.limit,
+        query.cursor.as_deref(),
+    )
+    .await
+}
+
+/// What an entity said: the quotes it is the speaker of, newest first.
+#[utoipa::path(
+    tag = "entities",
+    params(("id" = String, Path, description = "Entity id", example = "e_5c1f0a9b2d7e4c3a8f61"), ScopedQuotesQuery),
+    responses(
+        (status = 200, description = "A page of the entity's quotes.", body = QuoteList),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+    )
+)]
+#[get("/v1/entities/{id}/quotes")]
+pub async fn list_entity_quotes(
+    store: web::Data<Store>,
+    id: web::Path<String>,
+    query: web::Query<ScopedQuotesQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let lookup = (store.clone(), id.clone());
+    web::block(move || lookup.0.entity(&lookup.1))
+        .await?
+        .map_err(|e| ApiError::from_lookup("entity", &id, e))?;
+    let filter = QuoteFilter {
+        speaker: Some(SpeakerRef::EntityId(id)),
+        kinds: kinds(query.kind.as_deref())?,
+        ..QuoteFilter::default()
+    };
+    quote_page(
+        store,
+        &req,
+        filter,
+        "entity-quotes",
+        query.limit,
+        query.cursor.as_deref(),
+    )
+    .await
+}
+
+/// Every quote of an article, all kinds, for `include=quotes`.
+pub(super) fn all_article_quotes(
+    store: &Store,
+    article_id: &str,
+) -> Result<Vec<QuoteResponse>, ApiError> {
+    let filter = QuoteFilter {
+        article_id: Some(article_id.to_owned()),
+        ..QuoteFilter::default()
+    };
+    let rows = store.list_quotes(&filter, None, usize::MAX >> 1)?;
+    Ok(rows.into_iter().map(QuoteResponse::from).collect())
+}

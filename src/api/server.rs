@@ -1,0 +1,86 @@
+//! Starting and stopping the HTTP server: bind, serve, and drain in-flight requests on
+//! SIGTERM or SIGINT.
+
+use std::net::TcpListener;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::HttpServer;
+
+use crate::config::Settings;
+use crate::store::Store;
+
+/// A bound, not yet running server and the port it got (useful with port 0 in tests).
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl Application {
+    /// Binds `settings.server.addr` and builds the server over `store`.
+    pub fn build(settings: &Settings, store: Store) -> std::io::Result<Application> {
+        let listener = TcpListener::bind(&settings.server.addr)?;
+        let port = listener.local_addr()?.port();
+        let body_limit = settings.server.body_limit_bytes;
+        let mut server = HttpServer::new(move || super::app(store.clone(), body_limit))
+            .listen(listener)?
+            // We handle the signals ourselves (below), to log them and drain in order.
+            .disable_signals()
+            .shutdown_timeout(settings.server.shutdown_timeout_secs);
+        if settings.server.workers > 0 {
+            server = server.workers(settings.server.workers);
+        }
+        Ok(Application {
+            server: server.run(),
+            port,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped through [`Application::handle`]; no signal handling (tests).
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// Serves until a shutdown signal, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        actix_web::rt::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("shutdown signal received; draining in-flight requests");
+            handle.stop(true).await;
+        });
+        self.server.await
+    }
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(
+            tokio::signal::unix::SignalKind::terminate(),
+        ) {
+            Ok(term) => term,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; only SIGINT stops the server");
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,10 @@
+//! API tests: the real application on a free port over a fresh SQLite file per test.
+//! Set `TEST_LOG=1` to see the server's logs.
+
+mod archive;
+mod articles;
+mod docs;
+mod entities;
+mod errors;
+mod helpers;
+mod quotes;
