@@ -23,13 +23,15 @@ pub struct GeneratedArticle {
 /// `(seed, index)`, so a corpus can be generated in parallel or resumed.
 pub fn article(seed: u64, index: u64) -> GeneratedArticle {
     let mut rng = SplitMix64::new(seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    let source = *rng.pick(OUTLETS);
-    let place = *rng.pick(PLACES);
-    let topic = *rng.pick(TOPICS);
-    let org = *rng.pick(ORGANISATIONS);
+    let source = rng.pick(OUTLETS);
+    let place = rng.pick(PLACES);
+    let topic = rng.pick(TOPICS);
+    let org = rng.pick(ORGANISATIONS);
 
     let speaker_count = 1 + rng.below(4) as usize;
-    let speakers: Vec<Person> = (0..speaker_count).map(|_| Person::random(&mut rng)).collect();
+    let speakers: Vec<Person> = (0..speaker_count)
+        .map(|_| Person::random(&mut rng))
+        .collect();
 
     let day = rng.below(28) + 1;
     let month = rng.below(12) + 1;
@@ -55,15 +57,18 @@ pub fn article(seed: u64, index: u64) -> GeneratedArticle {
     for _ in 0..paragraphs {
         let who = rng.below(speakers.len() as u64) as usize;
         let paragraph = if rng.below(3) == 0 {
-            narrative(&mut rng, place, org, topic)
+            narrative(&mut rng, &place, &org, topic)
         } else {
-            quote_paragraph(&mut rng, &speakers[who], !introduced[who], org, topic)
+            quote_paragraph(&mut rng, &speakers[who], !introduced[who], &org, topic)
         };
         introduced[who] = true;
         body.push(paragraph);
     }
 
-    let text = format!("{title}\n\nBy {byline}\n\n{published}\n\n{}\n", body.join("\n\n"));
+    let text = format!(
+        "{title}\n\nBy {byline}\n\n{published}\n\n{}\n",
+        body.join("\n\n")
+    );
     GeneratedArticle {
         url: format!("https://news.example.org/{year}/{month:02}/{index}-{seed}"),
         title,
@@ -84,8 +89,17 @@ struct Person {
 impl Person {
     fn random(rng: &mut SplitMix64) -> Person {
         let female = rng.below(2) == 0;
-        let given = if female { *rng.pick(FEMALE_NAMES) } else { *rng.pick(MALE_NAMES) };
-        Person { given, family: *rng.pick(FAMILY_NAMES), female, role: *rng.pick(ROLES) }
+        let given = if female {
+            rng.pick(FEMALE_NAMES)
+        } else {
+            rng.pick(MALE_NAMES)
+        };
+        Person {
+            given,
+            family: rng.pick(FAMILY_NAMES),
+            female,
+            role: rng.pick(ROLES),
+        }
     }
 
     fn full_name(&self) -> String {
@@ -93,7 +107,12 @@ impl Person {
     }
 }
 
-fn narrative(rng: &mut SplitMix64, place: &(&str, &str), org: &(&str, &str), topic: &str) -> String {
+fn narrative(
+    rng: &mut SplitMix64,
+    place: &(&str, &str),
+    org: &(&str, &str),
+    topic: &str,
+) -> String {
     let sentences = 1 + rng.below(4);
     let mut out = Vec::new();
     for _ in 0..sentences {
@@ -131,7 +150,7 @@ fn quote_paragraph(
 ) -> String {
     let statement = statement(rng, topic);
     let pronoun = if who.female { "she" } else { "he" };
-    let cue = *rng.pick(CUE_VERBS);
+    let cue = rng.pick(CUE_VERBS);
     let name = if first_time {
         format!("{} {} {}", who.role, who.given, who.family)
     } else {
@@ -188,37 +207,81 @@ impl SplitMix64 {
         self.next() % n.max(1)
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
     }
 }
 
 const OUTLETS: &[&str] = &[
-    "Reuters", "Associated Press", "Agence France-Presse", "BBC News", "Kyodo News",
-    "The Guardian", "Al Jazeera", "Deutsche Welle", "NHK", "CNN",
+    "Reuters",
+    "Associated Press",
+    "Agence France-Presse",
+    "BBC News",
+    "Kyodo News",
+    "The Guardian",
+    "Al Jazeera",
+    "Deutsche Welle",
+    "NHK",
+    "CNN",
 ];
 /// A place and its demonym.
 const PLACES: &[(&str, &str)] = &[
-    ("Japan", "Japanese"), ("Germany", "German"), ("Brazil", "Brazilian"),
-    ("Kenya", "Kenyan"), ("India", "Indian"), ("Canada", "Canadian"),
-    ("France", "French"), ("Mexico", "Mexican"), ("Australia", "Australian"),
-    ("Nigeria", "Nigerian"), ("Poland", "Polish"), ("Indonesia", "Indonesian"),
-    ("Egypt", "Egyptian"), ("Chile", "Chilean"), ("Norway", "Norwegian"),
+    ("Japan", "Japanese"),
+    ("Germany", "German"),
+    ("Brazil", "Brazilian"),
+    ("Kenya", "Kenyan"),
+    ("India", "Indian"),
+    ("Canada", "Canadian"),
+    ("France", "French"),
+    ("Mexico", "Mexican"),
+    ("Australia", "Australian"),
+    ("Nigeria", "Nigerian"),
+    ("Poland", "Polish"),
+    ("Indonesia", "Indonesian"),
+    ("Egypt", "Egyptian"),
+    ("Chile", "Chilean"),
+    ("Norway", "Norwegian"),
 ];
 /// An organisation and its acronym.
 const ORGANISATIONS: &[(&str, &str)] = &[
-    ("World Health Organization", "WHO"), ("European Union", "EU"),
-    ("International Monetary Fund", "IMF"), ("World Trade Organization", "WTO"),
-    ("African Union", "AU"), ("United Nations", "UN"),
-    ("Organization of American States", "OAS"), ("World Bank", "WB"),
+    ("World Health Organization", "WHO"),
+    ("European Union", "EU"),
+    ("International Monetary Fund", "IMF"),
+    ("World Trade Organization", "WTO"),
+    ("African Union", "AU"),
+    ("United Nations", "UN"),
+    ("Organization of American States", "OAS"),
+    ("World Bank", "WB"),
 ];
 const TOPICS: &[&str] = &[
-    "fishing rights", "vaccine supplies", "grain exports", "carbon pricing", "border security",
-    "water sharing", "rare earth mining", "debt relief", "port access", "refugee quotas",
+    "fishing rights",
+    "vaccine supplies",
+    "grain exports",
+    "carbon pricing",
+    "border security",
+    "water sharing",
+    "rare earth mining",
+    "debt relief",
+    "port access",
+    "refugee quotas",
 ];
-const HEADLINE_VERBS: &[&str] = &["presses", "warns", "courts", "rebukes", "backs", "questions"];
-const WEEKDAYS: &[&str] =
-    &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const HEADLINE_VERBS: &[&str] = &[
+    "presses",
+    "warns",
+    "courts",
+    "rebukes",
+    "backs",
+    "questions",
+];
+const WEEKDAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 const FEMALE_NAMES: &[&str] = &[
     "Maria", "Aiko", "Fatima", "Ingrid", "Priya", "Olga", "Grace", "Lucia", "Amara", "Chloe",
     "Mei", "Sofia", "Hanna", "Nadia", "Elena",
@@ -228,16 +291,48 @@ const MALE_NAMES: &[&str] = &[
     "Wei", "Mateo", "Tomasz", "Omar", "David",
 ];
 const FAMILY_NAMES: &[&str] = &[
-    "Tanaka", "Okafor", "Schneider", "Silva", "Kowalski", "Haddad", "Novak", "Larsen", "Mehta",
-    "Moreau", "Petrov", "Mensah", "Alvarez", "Lindqvist", "Nakamura", "Osei", "Fischer",
-    "Rossi", "Kim", "Duarte",
+    "Tanaka",
+    "Okafor",
+    "Schneider",
+    "Silva",
+    "Kowalski",
+    "Haddad",
+    "Novak",
+    "Larsen",
+    "Mehta",
+    "Moreau",
+    "Petrov",
+    "Mensah",
+    "Alvarez",
+    "Lindqvist",
+    "Nakamura",
+    "Osei",
+    "Fischer",
+    "Rossi",
+    "Kim",
+    "Duarte",
 ];
 const ROLES: &[&str] = &[
-    "Foreign Minister", "Trade Minister", "spokesperson", "Ambassador", "Senator",
-    "Prime Minister", "central bank governor", "Defence Secretary", "President",
+    "Foreign Minister",
+    "Trade Minister",
+    "spokesperson",
+    "Ambassador",
+    "Senator",
+    "Prime Minister",
+    "central bank governor",
+    "Defence Secretary",
+    "President",
 ];
 const CUE_VERBS: &[&str] = &[
-    "said", "added", "warned", "argued", "noted", "insisted", "stated", "remarked", "explained",
+    "said",
+    "added",
+    "warned",
+    "argued",
+    "noted",
+    "insisted",
+    "stated",
+    "remarked",
+    "explained",
 ];
 const STATEMENT_OPENINGS: &[&str] = &[
     "We will not accept any deal on",
@@ -284,8 +379,13 @@ mod tests {
 
     #[test]
     fn articles_carry_quotes_and_metadata() {
-        let with_quotes = (0..50).filter(|i| article(1, *i).text.contains('\u{201c}')).count();
-        assert!(with_quotes > 40, "only {with_quotes} of 50 articles quote anyone");
+        let with_quotes = (0..50)
+            .filter(|i| article(1, *i).text.contains('\u{201c}'))
+            .count();
+        assert!(
+            with_quotes > 40,
+            "only {with_quotes} of 50 articles quote anyone"
+        );
         let a = article(1, 0);
         assert!(a.text.starts_with(&a.title));
         assert!(a.text.contains(&a.byline));

@@ -10,6 +10,7 @@
 //! - `api` (feature `server`): actix-web handlers, wire types, errors, OpenAPI.
 
 pub mod extract;
+pub mod generate;
 
 #[cfg(feature = "server")]
 pub mod api;

@@ -31,6 +31,22 @@ enum Command {
     Ingest(IngestArgs),
     /// Print the OpenAPI 3.1 document of the API.
     Openapi,
+    /// Write a reproducible corpus of realistic generated articles (for benchmarks) into
+    /// OUT_DIR as NDJSON files of 1,000 articles each, ready for `ingest`.
+    Generate(GenerateArgs),
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// How many articles to write.
+    #[arg(long, default_value_t = 1000)]
+    count: u64,
+    /// The corpus seed: the same count and seed always give the same articles.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Folder to write into (created when missing).
+    #[arg(value_name = "OUT_DIR")]
+    out_dir: PathBuf,
 }
 
 /// Settings shared by the commands that open the database.
@@ -100,6 +116,7 @@ fn main() -> ExitCode {
         Command::Extract(args) => extract_files(&args),
         Command::Ingest(args) => ingest_paths(&args),
         Command::Openapi => print_stdout(&quotewire::api::openapi_json()),
+        Command::Generate(args) => generate_corpus(&args),
     };
     match result {
         Ok(code) => code,
@@ -189,6 +206,30 @@ fn extract_files(args: &ExtractArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn generate_corpus(args: &GenerateArgs) -> Result<ExitCode, String> {
+    const PER_FILE: u64 = 1000;
+    let fail = |e: std::io::Error| format!("{}: {e}", args.out_dir.display());
+    std::fs::create_dir_all(&args.out_dir).map_err(fail)?;
+    for shard in 0..args.count.div_ceil(PER_FILE) {
+        let path = args.out_dir.join(format!("articles-{shard:05}.ndjson"));
+        let file = std::fs::File::create(&path).map_err(fail)?;
+        let mut out = std::io::BufWriter::new(file);
+        let last = ((shard + 1) * PER_FILE).min(args.count);
+        for index in shard * PER_FILE..last {
+            let article = quotewire::generate::article(args.seed, index);
+            let line = serde_json::to_string(&article).map_err(|e| e.to_string())?;
+            writeln!(out, "{line}").map_err(fail)?;
+        }
+        out.flush().map_err(fail)?;
+    }
+    eprintln!(
+        "wrote {} articles to {}",
+        args.count,
+        args.out_dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_stdout(text: &str) -> Result<ExitCode, String> {
