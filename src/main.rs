@@ -137,8 +137,12 @@ fn load_settings(common: &CommonArgs, addr: Option<String>) -> Result<Settings, 
     Settings::load(&overrides).map_err(|e| e.to_string())
 }
 
-fn serve(args: ServeArgs) -> Result<ExitCode, String> {
-    let settings = load_settings(&args.common, args.addr)?;
+/// Settings, logging and the database: what every command that stores articles starts with.
+fn start_with_store(
+    common: &CommonArgs,
+    addr: Option<String>,
+) -> Result<(Settings, Store), String> {
+    let settings = load_settings(common, addr)?;
     quotewire::telemetry::init(&settings.log);
     let store = Store::open(&settings.database).map_err(|e| {
         format!(
@@ -146,6 +150,11 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
             settings.database.path.display()
         )
     })?;
+    Ok((settings, store))
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode, String> {
+    let (settings, store) = start_with_store(&args.common, args.addr)?;
     actix_web::rt::System::new().block_on(async move {
         let app = quotewire::api::server::Application::build(&settings, store)
             .map_err(|e| format!("cannot listen on {}: {e}", settings.server.addr))?;
@@ -278,14 +287,7 @@ impl IngestSummary {
 }
 
 fn ingest_paths(args: &IngestArgs) -> Result<ExitCode, String> {
-    let settings = load_settings(&args.common, None)?;
-    quotewire::telemetry::init(&settings.log);
-    let store = Store::open(&settings.database).map_err(|e| {
-        format!(
-            "cannot open the database {}: {e}",
-            settings.database.path.display()
-        )
-    })?;
+    let (_, store) = start_with_store(&args.common, None)?;
     let (paths, problems) = files::find_article_files(&args.paths);
     let mut summary = IngestSummary {
         rejected: problems,

@@ -9,15 +9,7 @@ use crate::archive;
 use crate::helpers::{assert_problem, spawn_app};
 
 fn names(app: &crate::helpers::TestApp, path: &str) -> Vec<String> {
-    let response = app.get(path);
-    assert_eq!(response.status().as_u16(), 200, "{path}");
-    let page: Value = response.json().unwrap();
-    page["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap().to_owned())
-        .collect()
+    crate::helpers::page_field(app, path, "name")
 }
 
 #[test]

@@ -124,3 +124,16 @@ pub fn assert_problem(response: Response, status: u16, code: &str) -> Value {
     assert_eq!(body["request_id"], header_id);
     body
 }
+
+/// One string field of every item on a list page, in order, after checking the page is a 200.
+pub fn page_field(app: &TestApp, path: &str, field: &str) -> Vec<String> {
+    let response = app.get(path);
+    assert_eq!(response.status().as_u16(), 200, "{path}");
+    let page: Value = response.json().unwrap();
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[field].as_str().unwrap().to_owned())
+        .collect()
+}

@@ -8,15 +8,7 @@ use crate::archive;
 use crate::helpers::{assert_problem, spawn_app, SEED_TEXT};
 
 fn texts(app: &crate::helpers::TestApp, path: &str) -> Vec<String> {
-    let response = app.get(path);
-    assert_eq!(response.status().as_u16(), 200, "{path}");
-    let page: Value = response.json().unwrap();
-    page["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| q["text"].as_str().unwrap().to_owned())
-        .collect()
+    crate::helpers::page_field(app, path, "text")
 }
 
 #[test]
