@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use quotewire::config::{LogFormat, Overrides, Settings};
 use quotewire::extract::{extract, InputFormat, KnownMetadata};
-use quotewire::ingest::{self, files, ArticleInput, IngestError, Ingested};
+use quotewire::ingest::{self, files, IngestError, Ingested};
 use quotewire::store::Store;
 
 /// Who said what, in the news: extract quotes and entities from articles and serve them
@@ -258,41 +258,26 @@ struct IngestSummary {
 }
 
 impl IngestSummary {
-    /// Extracts and stores one batch, counting what became of each article.
-    fn store_batch(
-        &mut self,
-        store: &Store,
-        batch: Vec<(String, ArticleInput)>,
-    ) -> Result<(), String> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let (origins, inputs): (Vec<String>, Vec<ArticleInput>) = batch.into_iter().unzip();
-        let results = ingest::ingest_batch(store, inputs)
-            .map_err(|e| format!("database write failed: {e}"))?;
-        for (origin, result) in origins.into_iter().zip(results) {
-            match result {
-                Ok(Ingested::Created { .. }) => self.ingested += 1,
-                Ok(Ingested::Duplicate { .. }) => self.duplicates += 1,
-                Err(IngestError::Invalid(errors)) => {
-                    self.rejected.push((origin, ingest::describe(&errors)))
-                }
-                Err(IngestError::Store(e)) => {
-                    self.rejected.push((origin, format!("not stored: {e}")))
-                }
+    fn count(&mut self, origin: String, result: Result<Ingested, IngestError>) {
+        match result {
+            Ok(Ingested::Created { .. }) => self.ingested += 1,
+            Ok(Ingested::Duplicate { .. }) => self.duplicates += 1,
+            Err(IngestError::Invalid(errors)) => {
+                self.rejected.push((origin, ingest::describe(&errors)))
             }
+            Err(IngestError::Store(e)) => self.rejected.push((origin, format!("not stored: {e}"))),
         }
-        Ok(())
+    }
+
+    fn processed(&self) -> usize {
+        self.ingested + self.duplicates + self.rejected.len()
     }
 }
 
 fn ingest_paths(args: &IngestArgs) -> Result<ExitCode, String> {
     let (_, store) = start_with_store(&args.common, None)?;
     let (paths, problems) = files::find_article_files(&args.paths);
-    let mut summary = IngestSummary {
-        rejected: problems,
-        ..IngestSummary::default()
-    };
+    let mut summary = IngestSummary::default();
 
     let progress = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(paths.len() as u64);
@@ -305,37 +290,51 @@ fn ingest_paths(args: &IngestArgs) -> Result<ExitCode, String> {
         indicatif::ProgressBar::hidden()
     };
 
-    // Files are read a chunk at a time, so memory stays bounded however large the corpus.
-    // Articles are written `batch_size` at a time (one transaction each), so memory stays
-    // bounded however large the corpus or a single NDJSON file is.
-    let batch_size = args.batch_size as usize;
+    // Files are read lazily (NDJSON line by line) on this thread, extracted on every core
+    // and written `batch_size` per transaction by one writer; the queues between the
+    // stages are bounded, so memory does not grow with the corpus.
     let started = std::time::Instant::now();
-    let mut batch: Vec<(String, ArticleInput)> = Vec::with_capacity(batch_size);
-    for path in &paths {
-        for article in files::read_articles(path) {
-            match article.input {
-                Ok(input) => batch.push((article.origin, input)),
-                Err(reason) => summary.rejected.push((article.origin, reason)),
+    let mut unreadable = Vec::new();
+    let inputs = paths
+        .iter()
+        .flat_map(|path| {
+            progress.inc(1);
+            files::read_articles(path)
+        })
+        .filter_map(|article| match article.input {
+            Ok(input) => Some((article.origin, input)),
+            Err(reason) => {
+                unreadable.push((article.origin, reason));
+                None
             }
-            if batch.len() >= batch_size {
-                summary.store_batch(&store, std::mem::take(&mut batch))?;
-                let rate = summary.ingested as f64 / started.elapsed().as_secs_f64().max(0.001);
-                progress.set_message(format!(
-                    "{} ingested, {rate:.0} articles/s",
-                    summary.ingested
-                ));
+        });
+    let written = ingest::pipeline::ingest_stream(
+        &store,
+        inputs,
+        args.batch_size as usize,
+        |origin, result| {
+            summary.count(origin, result);
+            let done = summary.processed();
+            if done % 64 == 0 {
+                let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+                progress.set_message(format!("{done} articles, {rate:.0} articles/s"));
             }
-        }
-        progress.inc(1);
-    }
-    summary.store_batch(&store, batch)?;
+        },
+    );
     progress.finish_and_clear();
+    written.map_err(|e| format!("database write failed: {e}"))?;
+    let elapsed = started.elapsed().as_secs_f64();
 
+    summary
+        .rejected
+        .splice(0..0, problems.into_iter().chain(unreadable));
     println!(
-        "ingested {}, duplicates {}, rejected {}",
+        "ingested {}, duplicates {}, rejected {} ({} articles in {elapsed:.1} s, {:.0} articles/s)",
         summary.ingested,
         summary.duplicates,
-        summary.rejected.len()
+        summary.rejected.len(),
+        summary.processed(),
+        summary.processed() as f64 / elapsed.max(0.001),
     );
     for (origin, reason) in &summary.rejected {
         println!("  rejected {origin}: {reason}");
