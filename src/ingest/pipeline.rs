@@ -21,6 +21,9 @@ use crate::store::{NewArticle, Store, StoreError};
 /// (a file name, an NDJSON line, an index in a request).
 pub type Prepared<O> = (O, Result<NewArticle, Vec<FieldError>>);
 
+/// What became of one article, with its origin.
+pub type Outcome<O> = (O, Result<Ingested, IngestError>);
+
 /// Validates and extracts every input in parallel, keeping their order.
 pub fn prepare_all<O: Send>(inputs: Vec<(O, ArticleInput)>, ingested_at: &str) -> Vec<Prepared<O>> {
     inputs
@@ -34,7 +37,7 @@ pub fn prepare_all<O: Send>(inputs: Vec<(O, ArticleInput)>, ingested_at: &str) -
 pub fn store_prepared<O>(
     store: &Store,
     prepared: Vec<Prepared<O>>,
-) -> Result<Vec<(O, Result<Ingested, IngestError>)>, StoreError> {
+) -> Result<Vec<Outcome<O>>, StoreError> {
     let (valid, refused): (Vec<_>, Vec<_>) = prepared
         .into_iter()
         .enumerate()
@@ -47,7 +50,10 @@ pub fn store_prepared<O>(
     let mut results: Vec<(usize, O, Result<Ingested, IngestError>)> = refused
         .into_iter()
         .map(|(slot, (origin, p))| {
-            let errors = p.err().expect("partitioned as refused");
+            let errors = match p {
+                Err(errors) => errors,
+                Ok(_) => unreachable!("partitioned as refused"),
+            };
             (slot, origin, Err(IngestError::Invalid(errors)))
         })
         .chain(
