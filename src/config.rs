@@ -13,6 +13,27 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub log: LogSettings,
+    #[serde(default)]
+    pub batch: BatchSettings,
+}
+
+/// Limits of `POST /v1/articles:batch`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(default)]
+pub struct BatchSettings {
+    /// Most articles one request may hold.
+    pub max_items: usize,
+    /// Largest batch body, in bytes (the server's body limit applies to other requests).
+    pub body_limit_bytes: usize,
+}
+
+impl Default for BatchSettings {
+    fn default() -> Self {
+        BatchSettings {
+            max_items: 1000,
+            body_limit_bytes: 32 * 1024 * 1024,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

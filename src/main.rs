@@ -29,6 +29,9 @@ enum Command {
     /// Store the articles in files and folders (recursively): .txt and .html (one article
     /// each), .json (one article object, as POSTed to /v1/articles), .ndjson (one per line).
     Ingest(IngestArgs),
+    /// Write every article or quote matching the filters to stdout as NDJSON, one list
+    /// item per line (the same objects as GET /v1/articles and GET /v1/quotes).
+    Export(ExportArgs),
     /// Print the OpenAPI 3.1 document of the API.
     Openapi,
     /// Write a reproducible corpus of realistic generated articles (for benchmarks) into
@@ -94,6 +97,68 @@ struct IngestArgs {
     common: CommonArgs,
 }
 
+#[derive(Args)]
+struct ExportArgs {
+    #[command(subcommand)]
+    list: ExportList,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Subcommand)]
+enum ExportList {
+    /// Articles, newest first (best match first with --q); without their bodies.
+    Articles(ExportArticleFilters),
+    /// Quotes, newest article first (best match first with --q).
+    Quotes(ExportQuoteFilters),
+}
+
+/// The filters of GET /v1/articles.
+#[derive(Args)]
+struct ExportArticleFilters {
+    /// Full-text search over title and body.
+    #[arg(long)]
+    q: Option<String>,
+    /// Exact publisher name.
+    #[arg(long)]
+    source: Option<String>,
+    /// Exact byline.
+    #[arg(long)]
+    byline: Option<String>,
+    /// Published on or after this date or date-time.
+    #[arg(long)]
+    published_after: Option<String>,
+    /// Published before this date or date-time.
+    #[arg(long)]
+    published_before: Option<String>,
+}
+
+/// The filters of GET /v1/quotes.
+#[derive(Args)]
+struct ExportQuoteFilters {
+    /// Entity id (e_...) or name of the speaker.
+    #[arg(long)]
+    speaker: Option<String>,
+    /// Only quotes of this article (id).
+    #[arg(long)]
+    article: Option<String>,
+    /// Comma-separated kinds among direct, partial, term [default: direct,partial].
+    #[arg(long)]
+    kind: Option<String>,
+    /// Full-text search over the quote text.
+    #[arg(long)]
+    q: Option<String>,
+    /// From articles published on or after this date or date-time.
+    #[arg(long)]
+    published_after: Option<String>,
+    /// From articles published before this date or date-time.
+    #[arg(long)]
+    published_before: Option<String>,
+    /// Only quotes whose text mentions this entity (id).
+    #[arg(long)]
+    about: Option<String>,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum LogFormatArg {
     Text,
@@ -115,6 +180,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Extract(args) => extract_files(&args),
         Command::Ingest(args) => ingest_paths(&args),
+        Command::Export(args) => export_list(args),
         Command::Openapi => print_stdout(&quotewire::api::openapi_json()),
         Command::Generate(args) => generate_corpus(&args),
     };
@@ -238,6 +304,43 @@ fn generate_corpus(args: &GenerateArgs) -> Result<ExitCode, String> {
         args.count,
         args.out_dir.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export_list(args: ExportArgs) -> Result<ExitCode, String> {
+    use quotewire::api::export::{self, ListArticlesQuery, ListQuotesQuery};
+    let (_, store) = start_with_store(&args.common, None)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = match args.list {
+        ExportList::Articles(f) => export::export_articles(
+            &store,
+            &ListArticlesQuery {
+                q: f.q,
+                source: f.source,
+                byline: f.byline,
+                published_after: f.published_after,
+                published_before: f.published_before,
+                ..ListArticlesQuery::default()
+            },
+            &mut out,
+        ),
+        ExportList::Quotes(f) => export::export_quotes(
+            &store,
+            &ListQuotesQuery {
+                speaker: f.speaker,
+                article: f.article,
+                kind: f.kind,
+                q: f.q,
+                published_after: f.published_after,
+                published_before: f.published_before,
+                about: f.about,
+                ..ListQuotesQuery::default()
+            },
+            &mut out,
+        ),
+    };
+    written.map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }
 

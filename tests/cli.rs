@@ -281,3 +281,78 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     assert!(first.get("level").is_some());
     assert!(logs.contains("shutdown signal received"), "{logs}");
 }
+
+#[test]
+fn export_writes_the_filtered_list_as_ndjson() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("q.db");
+    let output = quotewire(&[
+        "ingest",
+        "--db",
+        db.to_str().unwrap(),
+        "tests/fixtures/seed",
+        "tests/fixtures/dev",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+
+    let store = Store::open_path(&db).unwrap();
+    let filter = quotewire::store::QuoteFilter {
+        kinds: vec!["direct".into(), "partial".into()],
+        ..Default::default()
+    };
+    let expected: Vec<String> = store
+        .list_quotes(&filter, None, 10_000)
+        .unwrap()
+        .into_iter()
+        .map(|q| q.id)
+        .collect();
+    assert!(expected.len() > 20);
+
+    let quotes = quotewire(&["export", "--db", db.to_str().unwrap(), "quotes"]);
+    assert!(quotes.status.success(), "{quotes:?}");
+    let lines: Vec<Value> = stdout(&quotes)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<&str> = lines.iter().map(|q| q["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, expected);
+    assert!(lines
+        .iter()
+        .all(|q| q["sentence"].is_string() && q["article"]["id"].is_string()));
+
+    let speaker = lines
+        .iter()
+        .find_map(|q| q["speaker"]["name"].as_str())
+        .unwrap()
+        .to_owned();
+    let by_speaker = quotewire(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "quotes",
+        "--speaker",
+        &speaker,
+    ]);
+    let spoken: Vec<Value> = stdout(&by_speaker)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!spoken.is_empty() && spoken.len() < lines.len());
+    assert!(spoken
+        .iter()
+        .all(|q| q["speaker"]["name"] == speaker.as_str()));
+
+    let articles = quotewire(&["export", "--db", db.to_str().unwrap(), "articles"]);
+    assert_eq!(stdout(&articles).lines().count(), 7);
+
+    let bad = quotewire(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "quotes",
+        "--published-after",
+        "soon",
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("published_after"));
+}

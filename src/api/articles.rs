@@ -9,6 +9,7 @@ use super::error::{
     ApiError, BadRequest, InternalError, NotFound, PayloadTooLarge, UnprocessableEntity,
     UnsupportedMediaType,
 };
+use super::export::{stream_articles, wants_ndjson};
 use super::pagination::{decode_cursor, fingerprint, list_response, page_limit, split_page};
 use crate::ingest::{self, ArticleInput, Ingested};
 use crate::store::{ArticleAfter, ArticleFilter, ArticleRecord, Store};
@@ -204,7 +205,7 @@ pub async fn create_article(
 }
 
 /// Filters and paging of the article list.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListArticlesQuery {
     /// Full-text search over title and body; results come best match first (bm25).
@@ -241,11 +242,15 @@ struct ArticleCursor {
 }
 
 /// Lists articles, newest first (best match first with `q`), a page at a time.
+///
+/// Send `Accept: application/x-ndjson` to take the whole filtered result in one
+/// streamed response (one article per line, without bodies), in the same order as the pages.
 #[utoipa::path(
     tag = "articles",
     params(ListArticlesQuery),
     responses(
-        (status = 200, description = "A page of articles; `[]` when nothing matches.", body = ArticleList,
+        (status = 200, description = "A page of articles; `[]` when nothing matches. With `Accept: application/x-ndjson`: every matching article (without its body), one object per line, streamed (`limit` and `cursor` are ignored).",
+            content((ArticleList = "application/json"), (ArticleSummary = "application/x-ndjson")),
             headers(("Link" = String, description = "`<...>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 500, response = InternalError),
@@ -258,15 +263,11 @@ pub async fn list_articles(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
+    let filter = query.filter()?;
+    if wants_ndjson(&req) {
+        return Ok(stream_articles(store, filter));
+    }
     let limit = page_limit(query.limit)?;
-    let filter = ArticleFilter {
-        q: query.q.clone(),
-        source: query.source.clone(),
-        byline: query.byline.clone(),
-        published_after: date_param("published_after", query.published_after.as_deref())?,
-        published_before: date_param("published_before", query.published_before.as_deref())?,
-        naming_entity: None,
-    };
     let fp = fingerprint(
         "articles",
         &[
@@ -281,6 +282,20 @@ pub async fn list_articles(
     let rows =
         web::block(move || store.list_articles(&filter, after.as_ref(), limit + 1)).await??;
     Ok(article_page(&req, rows, limit, &fp))
+}
+
+impl ListArticlesQuery {
+    /// The filters as the store takes them, checked.
+    pub fn filter(&self) -> Result<ArticleFilter, ApiError> {
+        Ok(ArticleFilter {
+            q: self.q.clone(),
+            source: self.source.clone(),
+            byline: self.byline.clone(),
+            published_after: date_param("published_after", self.published_after.as_deref())?,
+            published_before: date_param("published_before", self.published_before.as_deref())?,
+            naming_entity: None,
+        })
+    }
 }
 
 /// The cursor key of an article in a date- or rank-ordered list.

@@ -47,6 +47,9 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("The request body must be sent as application/json.")]
     UnsupportedMediaType,
+    /// A batch holds more items than the configured maximum.
+    #[error("The batch holds {count} items; the limit is {max}.")]
+    TooManyItems { count: usize, max: usize },
     /// The database cannot serve requests now (pool exhausted, file unreadable).
     #[error("The database is not available; try again later.")]
     Unavailable(#[source] StoreError),
@@ -69,6 +72,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::TooManyItems { .. } => "too_many_items",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -86,6 +90,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "Method not allowed",
             ApiError::PayloadTooLarge { .. } => "Payload too large",
             ApiError::UnsupportedMediaType => "Unsupported media type",
+            ApiError::TooManyItems { .. } => "Too many items",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal server error",
         }
@@ -161,8 +166,8 @@ pub struct Problem {
     pub detail: String,
     /// A stable machine-readable code: `invalid_json`, `invalid_query`, `invalid_path`,
     /// `invalid_cursor`, `validation_failed`, `not_found`, `route_not_found`,
-    /// `method_not_allowed`, `payload_too_large`, `unsupported_media_type`, `unavailable`,
-    /// `internal`.
+    /// `method_not_allowed`, `payload_too_large`, `unsupported_media_type`, `too_many_items`,
+    /// `unavailable`, `internal`.
     pub code: String,
     /// The request's id, also in the `X-Request-Id` header; quote it when reporting a problem.
     pub request_id: Option<String>,
@@ -181,29 +186,15 @@ pub struct InvalidField {
     pub message: String,
 }
 
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::InvalidJson(_)
-            | ApiError::InvalidQuery(_)
-            | ApiError::InvalidPath(_)
-            | ApiError::InvalidCursor => StatusCode::BAD_REQUEST,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::NotFound { .. } | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
+impl ApiError {
+    /// The problem details body of this error (logged when it is a server error), for
+    /// the response and for one item's result in a batch.
+    pub fn problem(&self) -> Problem {
         let status = self.status_code();
         if status.is_server_error() {
             tracing::error!(code = self.code(), cause = %cause_chain(self), "request failed");
         }
-        let problem = Problem {
+        Problem {
             type_uri: format!("/problems/{}", self.code().replace('_', "-")),
             title: self.title().to_owned(),
             status: status.as_u16(),
@@ -222,7 +213,32 @@ impl ResponseError for ApiError {
                 ),
                 _ => None,
             },
-        };
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidJson(_)
+            | ApiError::InvalidQuery(_)
+            | ApiError::InvalidPath(_)
+            | ApiError::InvalidCursor => StatusCode::BAD_REQUEST,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::NotFound { .. } | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge { .. } | ApiError::TooManyItems { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let problem = self.problem();
         let mut response = HttpResponse::build(status);
         response.insert_header(ContentType(
             PROBLEM_JSON.parse().expect("a valid media type"),

@@ -4,8 +4,10 @@
 //! the same `.service(...)` calls that serve requests and cannot drift from them.
 
 mod articles;
+mod batch;
 mod entities;
 pub mod error;
+pub mod export;
 mod health;
 pub mod pagination;
 mod quotes;
@@ -52,6 +54,7 @@ where
     app.service(health::healthz)
         .service(health::readyz)
         .service(articles::create_article)
+        .service(batch::create_articles_batch)
         .service(articles::list_articles)
         .service(articles::get_article)
         .service(articles::delete_article)

@@ -21,11 +21,13 @@ impl Application {
         let listener = TcpListener::bind(&settings.server.addr)?;
         let port = listener.local_addr()?.port();
         let body_limit = settings.server.body_limit_bytes;
-        let mut server = HttpServer::new(move || super::app(store.clone(), body_limit))
-            .listen(listener)?
-            // We handle the signals ourselves (below), to log them and drain in order.
-            .disable_signals()
-            .shutdown_timeout(settings.server.shutdown_timeout_secs);
+        let batch = actix_web::web::Data::new(settings.batch);
+        let mut server =
+            HttpServer::new(move || super::app(store.clone(), body_limit).app_data(batch.clone()))
+                .listen(listener)?
+                // We handle the signals ourselves (below), to log them and drain in order.
+                .disable_signals()
+                .shutdown_timeout(settings.server.shutdown_timeout_secs);
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }

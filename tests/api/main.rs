@@ -3,8 +3,10 @@
 
 mod archive;
 mod articles;
+mod batch;
 mod docs;
 mod entities;
 mod errors;
+mod export;
 mod helpers;
 mod quotes;
