@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::error::ApiError;
+use super::routes::RouteTable;
 use crate::config::AuthSettings;
 
 /// Shortest key `hash-key` accepts: 32 characters of base64 carry 192 random bits.
@@ -105,13 +106,24 @@ impl Keyring {
         caller
     }
 
-    /// Whether this request may proceed without a valid key.
+    /// Whether this request needs a valid key. Requests that match no operation go on
+    /// without one, to their 404 or 405: no handler runs for them.
     fn needs_key(&self, req: &ServiceRequest) -> bool {
-        if self.is_open() || is_public_path(req.path()) || req.method() == Method::OPTIONS {
+        if self.is_open() || is_public_path(req.path()) {
             return false;
         }
         let is_read = req.method() == Method::GET || req.method() == Method::HEAD;
-        !is_read || self.protect_reads
+        if is_read && !self.protect_reads {
+            return false;
+        }
+        let method = if is_read {
+            "GET"
+        } else {
+            req.method().as_str()
+        };
+        req.app_data::<web::Data<RouteTable>>()
+            .and_then(|table| table.allowed(req.path()))
+            .is_none_or(|allowed| allowed.iter().any(|m| m == method))
     }
 }
 

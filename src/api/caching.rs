@@ -129,6 +129,48 @@ fn not_modified(full: &HeaderMap) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::test as actix_test;
+    use actix_web::App;
+
+    #[actix_web::test]
+    async fn streamed_bodies_pass_through_untagged_and_unbuffered() {
+        let app = actix_test::init_service(
+            App::new()
+                .route(
+                    "/stream",
+                    web::get().to(|| async {
+                        let lines = ["{\"n\":1}\n", "{\"n\":2}\n"]
+                            .map(|line| Ok::<_, actix_web::Error>(web::Bytes::from(line)));
+                        HttpResponse::Ok()
+                            .content_type("application/x-ndjson")
+                            .streaming(futures_util::stream::iter(lines))
+                    }),
+                )
+                .route("/sized", web::get().to(|| async { "{\"n\":1}" }))
+                .wrap(actix_web::middleware::from_fn(conditional_get)),
+        )
+        .await;
+        let streamed = actix_test::call_service(
+            &app,
+            actix_test::TestRequest::get().uri("/stream").to_request(),
+        )
+        .await;
+        assert!(streamed.headers().get(header::ETAG).is_none());
+        assert!(matches!(
+            streamed.response().body().size(),
+            BodySize::Stream
+        ));
+        assert_eq!(
+            actix_test::read_body(streamed).await,
+            web::Bytes::from_static(b"{\"n\":1}\n{\"n\":2}\n")
+        );
+        let sized = actix_test::call_service(
+            &app,
+            actix_test::TestRequest::get().uri("/sized").to_request(),
+        )
+        .await;
+        assert!(sized.headers().get(header::ETAG).is_some());
+    }
 
     #[test]
     fn tags_are_weak_and_follow_the_body() {

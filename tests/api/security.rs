@@ -115,6 +115,25 @@ fn writes_need_a_valid_key_when_keys_are_configured() {
 }
 
 #[test]
+fn requests_matching_no_operation_get_their_404_or_405_without_a_key() {
+    let app = keyed_app(true);
+    let put = app.client.put(app.url("/v1/articles")).send().unwrap();
+    assert_problem(put, 405, "method_not_allowed");
+    let post = app.client.post(app.url("/v1/nowhere")).send().unwrap();
+    assert_problem(post, 404, "route_not_found");
+    assert_problem(app.get("/v1/nowhere"), 404, "route_not_found");
+    // A real operation on a path with a parameter is protected.
+    assert_problem(
+        app.client
+            .delete(app.url("/v1/articles/a_x"))
+            .send()
+            .unwrap(),
+        401,
+        "missing_api_key",
+    );
+}
+
+#[test]
 fn reads_need_a_key_when_protected_but_probes_and_docs_never_do() {
     let app = keyed_app(true);
     for path in ["/v1/articles", "/v1/quotes", "/v1/entities"] {
