@@ -380,8 +380,12 @@ pub struct Unavailable(pub Problem);
     description = "This operation needs an API key (`Authorization: Bearer KEY` or `X-Api-Key: KEY`) and none, or a wrong one, was sent. Only when keys are configured.",
     content_type = "application/problem+json",
     headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"quotewire\"`, with `error=\"invalid_token\"` for a wrong key")),
-    example = json!({"type": "/problems/missing-api-key", "title": "API key required", "status": 401,
-        "detail": "This operation needs an API key: send it as `Authorization: Bearer KEY` or `X-Api-Key: KEY`.", "code": "missing_api_key", "request_id": "01jdx3k7m2q9v8n4b6c5t0w1ye"})
+    examples(
+        ("missing" = (summary = "No key was sent", value = json!({"type": "/problems/missing-api-key", "title": "API key required", "status": 401,
+            "detail": "This operation needs an API key: send it as `Authorization: Bearer KEY` or `X-Api-Key: KEY`.", "code": "missing_api_key", "request_id": "01jdx3k7m2q9v8n4b6c5t0w1ye"}))),
+        ("invalid" = (summary = "The key sent is not a configured one", value = json!({"type": "/problems/invalid-api-key", "title": "Invalid API key", "status": 401,
+            "detail": "The API key is not valid.", "code": "invalid_api_key", "request_id": "01jdx3k7m2q9v8n4b6c5t0w1ye"}))),
+    )
 )]
 pub struct Unauthorized(pub Problem);
 

@@ -123,6 +123,11 @@ fn document_protections(api: &mut utoipa::openapi::OpenApi) {
     };
     for (path, item) in api.paths.paths.iter_mut() {
         if auth::is_public_path(path) {
+            // Only the URI cap applies to probes.
+            for operation in item.get.iter_mut() {
+                let responses = &mut operation.responses.responses;
+                responses.insert("414".into(), refer("UriTooLong"));
+            }
             continue;
         }
         let reads = item.get.iter_mut().map(|op| (op, true));

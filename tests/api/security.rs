@@ -409,3 +409,63 @@ fn a_star_allows_any_origin_and_none_allows_none() {
     assert_eq!(get.status().as_u16(), 200);
     assert!(get.headers().get("access-control-allow-origin").is_none());
 }
+
+#[test]
+fn the_document_shows_each_new_status_where_it_can_happen() {
+    let app = spawn_app();
+    let doc: Value = app.get("/openapi.json").json().unwrap();
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert_eq!(schemes["api_key"]["name"], "X-Api-Key");
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = &operation["responses"];
+            assert!(responses.get("414").is_some(), "{method} {path}: 414");
+            if !path.starts_with("/v1/") {
+                continue;
+            }
+            operations += 1;
+            for status in ["401", "429"] {
+                assert!(responses.get(status).is_some(), "{method} {path}: {status}");
+            }
+            assert!(operation["security"]
+                .as_array()
+                .is_some_and(|s| s.len() == 3));
+            if method == "get" {
+                assert!(
+                    responses["304"]["headers"].get("ETag").is_some(),
+                    "{method} {path}"
+                );
+                assert!(
+                    responses["200"]["headers"].get("ETag").is_some(),
+                    "{method} {path}"
+                );
+            } else {
+                assert!(responses.get("304").is_none(), "{method} {path}");
+            }
+        }
+    }
+    assert!(operations >= 12);
+    let responses = &doc["components"]["responses"];
+    let examples = &responses["Unauthorized"]["content"]["application/problem+json"]["examples"];
+    assert_eq!(examples["missing"]["value"]["code"], "missing_api_key");
+    assert_eq!(examples["invalid"]["value"]["code"], "invalid_api_key");
+    let limited = &responses["TooManyRequests"];
+    for name in [
+        "Retry-After",
+        "RateLimit-Limit",
+        "RateLimit-Remaining",
+        "RateLimit-Reset",
+    ] {
+        assert!(limited["headers"].get(name).is_some(), "{name}");
+    }
+    assert_eq!(
+        limited["content"]["application/problem+json"]["example"]["code"],
+        "rate_limited"
+    );
+    assert_eq!(
+        responses["UriTooLong"]["content"]["application/problem+json"]["example"]["code"],
+        "uri_too_long"
+    );
+}
