@@ -184,6 +184,9 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
 
 fn hash_key() -> Result<ExitCode, String> {
     use quotewire::api::auth::{hash_key, MIN_KEY_CHARS};
+    if std::io::stdin().is_terminal() {
+        eprintln!("Paste the API key and press Enter (it is not stored):");
+    }
     let mut line = String::new();
     std::io::stdin()
         .read_line(&mut line)

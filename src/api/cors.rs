@@ -2,11 +2,17 @@
 //!
 //! Requests from other origins are still served (curl and servers send `Origin` too); they
 //! only lack the `Access-Control-*` headers, so browsers keep the answer from the page.
+//! Refused preflights are problem+json like every other error.
 
 use actix_cors::Cors;
+use actix_web::body::{self, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method, Uri};
+use actix_web::middleware::Next;
+use actix_web::ResponseError;
 
 use super::auth::API_KEY_HEADER;
+use super::error::{ApiError, PROBLEM_JSON};
 use super::limits::{RATELIMIT_LIMIT, RATELIMIT_REMAINING, RATELIMIT_RESET};
 use crate::config::CorsSettings;
 use crate::telemetry::REQUEST_ID_HEADER;
@@ -78,4 +84,35 @@ pub fn middleware(settings: &CorsSettings) -> Cors {
         }
     }
     cors
+}
+
+/// Middleware (for `actix_web::middleware::from_fn`) just outside [`middleware`]: its
+/// refusals of preflights come as plain text; they become `cors_refused` problems.
+pub async fn refusals_as_problems(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let is_preflight = req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let response = next.call(req).await?.map_into_boxed_body();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
+    if !is_preflight || !response.status().is_client_error() || is_problem {
+        return Ok(response);
+    }
+    let (request, refusal) = response.into_parts();
+    let reason = body::to_bytes(refusal.into_body())
+        .await
+        .unwrap_or_default();
+    let reason = String::from_utf8_lossy(&reason).trim().to_owned();
+    let problem = ApiError::CorsRefused(if reason.is_empty() {
+        "this origin, method or header is not allowed".to_owned()
+    } else {
+        reason
+    });
+    Ok(ServiceResponse::new(request, problem.error_response()))
 }

@@ -55,6 +55,9 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("The request URI is longer than the limit of {limit} bytes.")]
     UriTooLong { limit: usize },
+    /// A CORS preflight for an origin, method or header that is not allowed.
+    #[error("Cross-origin request refused: {0}")]
+    CorsRefused(String),
     /// The database cannot serve requests now (pool exhausted, file unreadable).
     #[error("The database is not available; try again later.")]
     Unavailable(#[source] StoreError),
@@ -81,6 +84,7 @@ impl ApiError {
             ApiError::InvalidKey => "invalid_api_key",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::UriTooLong { .. } => "uri_too_long",
+            ApiError::CorsRefused(_) => "cors_refused",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -102,6 +106,7 @@ impl ApiError {
             ApiError::InvalidKey => "Invalid API key",
             ApiError::RateLimited { .. } => "Too many requests",
             ApiError::UriTooLong { .. } => "URI too long",
+            ApiError::CorsRefused(_) => "Cross-origin request refused",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal server error",
         }
@@ -178,7 +183,8 @@ pub struct Problem {
     /// A stable machine-readable code: `invalid_json`, `invalid_query`, `invalid_path`,
     /// `invalid_cursor`, `validation_failed`, `not_found`, `route_not_found`,
     /// `method_not_allowed`, `payload_too_large`, `unsupported_media_type`, `missing_api_key`,
-    /// `invalid_api_key`, `rate_limited`, `uri_too_long`, `unavailable`, `internal`.
+    /// `invalid_api_key`, `rate_limited`, `uri_too_long`, `cors_refused`, `unavailable`,
+    /// `internal`.
     pub code: String,
     /// The request's id, also in the `X-Request-Id` header; quote it when reporting a problem.
     pub request_id: Option<String>,
@@ -203,7 +209,8 @@ impl ResponseError for ApiError {
             ApiError::InvalidJson(_)
             | ApiError::InvalidQuery(_)
             | ApiError::InvalidPath(_)
-            | ApiError::InvalidCursor => StatusCode::BAD_REQUEST,
+            | ApiError::InvalidCursor
+            | ApiError::CorsRefused(_) => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotFound { .. } | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,

@@ -266,5 +266,6 @@ pub fn app(
         .wrap(from_fn(limits::enforce))
         .wrap(Compress::default())
         .wrap(cors::middleware(&guards.cors))
+        .wrap(from_fn(cors::refusals_as_problems))
         .wrap(from_fn(crate::telemetry::request_span))
 }

@@ -377,9 +377,12 @@ fn configured_origins_get_cors_headers() {
         .headers()
         .get("access-control-allow-origin")
         .is_none());
-    assert!(!preflight(&app, "https://evil.example.net")
-        .status()
-        .is_success());
+    let refused = preflight(&app, "https://evil.example.net");
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    assert_problem(refused, 400, "cors_refused");
 }
 
 #[test]
