@@ -30,6 +30,15 @@ impl Application {
             );
         }
         let mut server = HttpServer::new(move || super::app(store.clone(), &guards))
+            // Compressed answers go out in several writes; without TCP_NODELAY, Nagle's
+            // algorithm and the client's delayed ACK hold each one back ~40 ms.
+            .on_connect(|connection, _| {
+                if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                    if let Err(e) = tcp.set_nodelay(true) {
+                        tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+                    }
+                }
+            })
             .listen(listener)?
             // We handle the signals ourselves (below), to log them and drain in order.
             .disable_signals()
