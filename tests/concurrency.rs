@@ -27,6 +27,8 @@ const DELETED_PER_WRITER: usize = 2;
 
 /// Every answer a thread got: (method and path, status, body).
 type Answers = Vec<(String, u16, String)>;
+/// For each article (by index), every (status, id) the writers were answered.
+type Outcomes = Mutex<HashMap<usize, Vec<(u16, String)>>>;
 
 #[test]
 fn parallel_writers_and_readers_agree_with_the_database() {
@@ -36,7 +38,7 @@ fn parallel_writers_and_readers_agree_with_the_database() {
     let (shared, own) = articles.split_at(SHARED);
     let server = ServerProcess::start(&db);
     let writing = Arc::new(AtomicBool::new(true));
-    let created: Arc<Mutex<HashMap<usize, Vec<(u16, String)>>>> = Arc::default();
+    let created: Arc<Outcomes> = Arc::default();
 
     let readers: Vec<_> = (0..READERS)
         .map(|n| {
@@ -165,11 +167,7 @@ fn parallel_writers_and_readers_agree_with_the_database() {
 }
 
 /// Posts each article once; deletes the first few of its own once they are stored.
-fn write_all(
-    base: &str,
-    articles: &[(usize, Value)],
-    created: &Mutex<HashMap<usize, Vec<(u16, String)>>>,
-) -> Answers {
+fn write_all(base: &str, articles: &[(usize, Value)], created: &Outcomes) -> Answers {
     let http = client();
     let mut answers = Vec::new();
     let mut own_ids = Vec::new();
