@@ -9,7 +9,9 @@ use super::error::{
     ApiError, BadRequest, InternalError, NotFound, PayloadTooLarge, UnprocessableEntity,
     UnsupportedMediaType,
 };
-use super::pagination::{decode_cursor, fingerprint, list_response, page_limit, split_page};
+use super::pagination::{
+    cursor_given, decode_cursor, fingerprint, list_response, page_limit, split_page,
+};
 use crate::ingest::{self, ArticleInput, Ingested};
 use crate::store::{ArticleAfter, ArticleFilter, ArticleRecord, Store};
 
@@ -305,7 +307,7 @@ pub(super) fn article_after(
     fp: &str,
     searched: bool,
 ) -> Result<Option<ArticleAfter>, ApiError> {
-    let Some(cursor) = cursor else {
+    let Some(cursor) = cursor_given(cursor) else {
         return Ok(None);
     };
     let key: ArticleCursor = decode_cursor(cursor, fp)?;

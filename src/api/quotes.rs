@@ -6,7 +6,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::articles::date_param;
 use super::error::{ApiError, BadRequest, InternalError, NotFound};
-use super::pagination::{decode_cursor, fingerprint, list_response, page_limit, split_page};
+use super::pagination::{
+    cursor_given, decode_cursor, fingerprint, list_response, page_limit, split_page,
+};
 use crate::store::{QuoteAfter, QuoteFilter, QuoteRecord, SpeakerRef, Store};
 
 /// A half-open byte range `[start, end)` into the article's `body`.
@@ -242,7 +244,7 @@ async fn quote_page(
             ("about", filter.about.as_deref()),
         ],
     );
-    let after = match cursor {
+    let after = match cursor_given(cursor) {
         None => None,
         Some(cursor) => {
             let key: QuoteCursor = decode_cursor(cursor, &fp)?;
