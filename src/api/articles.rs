@@ -220,10 +220,10 @@ pub struct ListArticlesQuery {
     #[param(example = "Angeline Tan")]
     pub byline: Option<String>,
     /// Only articles published on or after this date or date-time.
-    #[param(example = "2023-05-01")]
+    #[param(schema_with = date_or_date_time, example = "2023-05-01")]
     pub published_after: Option<String>,
     /// Only articles published before this date or date-time.
-    #[param(example = "2023-06-01")]
+    #[param(schema_with = date_or_date_time, example = "2023-06-01")]
     pub published_before: Option<String>,
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100, example = 20)]
@@ -337,6 +337,25 @@ pub(super) fn article_page(
 }
 
 /// A date filter as a sortable key, or a 400 naming the parameter.
+/// The document's schema of a date filter: a `YYYY-MM-DD` date or an RFC 3339 date-time,
+/// what [`date_param`] accepts.
+pub(super) fn date_or_date_time() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{
+        KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
+    };
+    let string = |format| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(string(KnownFormat::Date))
+            .item(string(KnownFormat::DateTime))
+            .build(),
+    )
+}
+
 pub(super) fn date_param(name: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {
     value
         .map(|v| {
@@ -354,7 +373,10 @@ pub(super) fn date_param(name: &str, value: Option<&str>) -> Result<Option<Strin
 #[into_params(parameter_in = Query)]
 pub struct GetArticleQuery {
     /// Comma-separated: `quotes`, `entities`.
-    #[param(example = "quotes,entities")]
+    #[param(
+        example = "quotes,entities",
+        pattern = "^((quotes|entities)(,(quotes|entities))*)?$"
+    )]
     pub include: Option<String>,
 }
 
@@ -376,14 +398,9 @@ pub async fn get_article(
     query: web::Query<GetArticleQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (mut with_quotes, mut with_entities) = (false, false);
-    for part in query
-        .include
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
+    // Exactly the grammar of the document's `pattern`: names joined by commas.
+    let include = query.include.as_deref().unwrap_or_default();
+    for part in include.split(',').filter(|_| !include.is_empty()) {
         match part {
             "quotes" => with_quotes = true,
             "entities" => with_entities = true,
