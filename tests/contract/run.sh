@@ -39,7 +39,8 @@ trap stop_fixture_server EXIT
 start_fixture_server "$bin" "$artifacts/server.log"
 
 status=0
-"$venv/bin/schemathesis" run openapi/openapi.json \
+PYTHONPATH=tests/contract SCHEMATHESIS_HOOKS=hooks \
+    "$venv/bin/schemathesis" run openapi/openapi.json \
     --url "$QUOTEWIRE_BASE" \
     --checks all \
     --phases examples,coverage,fuzzing,stateful \
