@@ -27,8 +27,12 @@ pub struct CreateArticleRequest {
     pub text: Option<String>,
     /// The article as an HTML page. Exactly one of `text` and `html`.
     pub html: Option<String>,
-    /// The article's address; two articles with the same normalised URL are one article.
-    #[schema(example = "https://example.org/nato-japan")]
+    /// The article's address (absolute http or https); two articles with the same
+    /// normalised URL are one article.
+    #[schema(
+        example = "https://example.org/nato-japan",
+        pattern = r"^( *|[Hh][Tt][Tt][Pp]([Ss])?://[A-Za-z0-9.-]+(:[0-9]+)?([/?#]\S*)?)$"
+    )]
     pub url: Option<String>,
     /// Overrides the title found in the document.
     #[schema(example = "NATO to Open Office in Japan to Increase Influence in Indo-Pacific")]
@@ -37,7 +41,7 @@ pub struct CreateArticleRequest {
     #[schema(example = "Angeline Tan")]
     pub byline: Option<String>,
     /// Publication date: RFC 3339 date-time or `YYYY-MM-DD`; overrides the document's.
-    #[schema(example = "2023-05-07")]
+    #[schema(schema_with = published_schema, example = "2023-05-07")]
     pub published: Option<String>,
     /// The publisher.
     #[schema(example = "The New American")]
@@ -56,6 +60,37 @@ impl From<CreateArticleRequest> for ArticleInput {
             source: r.source,
         }
     }
+}
+
+/// States in the document what the request type alone cannot: a new article has exactly
+/// one of `text` and `html` (the other absent or `null`), and it is not blank. `ingest`
+/// answers 422 to the rest. Applied to the document after the routes register their schemas.
+pub(super) fn document_article_content(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, OneOfBuilder, Type};
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    let Some(request) = components.schemas.remove("CreateArticleRequest") else {
+        return;
+    };
+    let only = |given: &str, absent: &str| {
+        ObjectBuilder::new()
+            .property(
+                given,
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"\S")),
+            )
+            .required(given)
+            .property(absent, ObjectBuilder::new().schema_type(Type::Null))
+    };
+    let content = OneOfBuilder::new()
+        .item(only("text", "html"))
+        .item(only("html", "text"));
+    components.schemas.insert(
+        "CreateArticleRequest".into(),
+        AllOfBuilder::new().item(request).item(content).into(),
+    );
 }
 
 /// Where each metadata field came from: `request` (given by the caller), `json-ld`,
@@ -337,23 +372,43 @@ pub(super) fn article_page(
 }
 
 /// A date filter as a sortable key, or a 400 naming the parameter.
-/// The document's schema of a date filter: a `YYYY-MM-DD` date or an RFC 3339 date-time,
-/// what [`date_param`] accepts.
-pub(super) fn date_or_date_time() -> utoipa::openapi::schema::Schema {
-    use utoipa::openapi::schema::{
-        KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
-    };
-    let string = |format| {
+/// A date as `date_param` and `ingest` accept it: `YYYY-MM-DD` or an RFC 3339 date-time.
+fn date_schemas() -> [utoipa::openapi::schema::ObjectBuilder; 2] {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    [KnownFormat::Date, KnownFormat::DateTime].map(|format| {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .format(Some(SchemaFormat::KnownFormat(format)))
-    };
-    Schema::OneOf(
-        OneOfBuilder::new()
-            .item(string(KnownFormat::Date))
-            .item(string(KnownFormat::DateTime))
-            .build(),
-    )
+    })
+}
+
+/// The document's schema of a date filter: a `YYYY-MM-DD` date or an RFC 3339 date-time.
+pub(super) fn date_or_date_time() -> utoipa::openapi::schema::Schema {
+    let [date, date_time] = date_schemas();
+    utoipa::openapi::schema::OneOfBuilder::new()
+        .item(date)
+        .item(date_time)
+        .into()
+}
+
+/// The document's schema of `published` in a new article: a date, a date-time, or nothing
+/// (`null` or blank, which `ingest` treats alike).
+fn published_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    let [date, date_time] = date_schemas();
+    OneOfBuilder::new()
+        .item(date)
+        .item(date_time)
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^ *$")),
+        )
+        .description(Some(
+            "Publication date: RFC 3339 date-time or `YYYY-MM-DD`; overrides the document's.",
+        ))
+        .into()
 }
 
 pub(super) fn date_param(name: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {

@@ -67,8 +67,9 @@ where
 
 /// The OpenAPI document, exactly as `/openapi.json` serves it.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) =
+    let (_, mut api) =
         register(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
+    articles::document_article_content(&mut api);
     api
 }
 
@@ -95,8 +96,9 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let (app, api) =
+    let (app, mut api) =
         register(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
+    articles::document_article_content(&mut api);
     let table = routes::RouteTable::from_openapi(&api);
     app.app_data(web::Data::new(store))
         .app_data(web::Data::new(table))
