@@ -6,7 +6,7 @@
 #
 #   tests/contract/run.sh [BINARY]    # default target/debug/quotewire (built when missing)
 #
-# Environment: CONTRACT_MAX_EXAMPLES (test cases per operation and phase, default 40),
+# Environment: CONTRACT_MAX_EXAMPLES (test cases per operation and phase, default 100),
 # CONTRACT_SEED (default 1; the same seed replays the same cases), CONTRACT_VENV (where
 # schemathesis is installed, default target/contract-venv). Reports go to
 # target/artifacts/contract/. Exits non-zero on any failed check, on a server that died or
@@ -44,12 +44,14 @@ PYTHONPATH=tests/contract SCHEMATHESIS_HOOKS=hooks \
     --url "$QUOTEWIRE_BASE" \
     --checks all \
     --phases examples,coverage,fuzzing,stateful \
-    --max-examples "${CONTRACT_MAX_EXAMPLES:-40}" \
+    --max-examples "${CONTRACT_MAX_EXAMPLES:-100}" \
     --seed "${CONTRACT_SEED:-1}" \
-    --workers 2 \
+    --workers 1 \
+    --baseline tests/contract/baseline.json \
     --request-timeout 30 \
     --report junit,har --report-dir "$artifacts" \
     --warnings off \
+    --generation-database none \
     || status=$?
 
 if ! fixture_server_alive; then
