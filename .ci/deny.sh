@@ -12,11 +12,11 @@ if ! cargo deny --version 2>/dev/null | grep -qF "$version"; then
     cargo install cargo-deny --locked --version "$version"
 fi
 
-cargo deny check licenses bans sources
+cargo deny check --hide-inclusion-graph licenses bans sources
 
 advisory_db=https://github.com/rustsec/advisory-db
 if timeout 30 git ls-remote "$advisory_db" HEAD >/dev/null 2>&1; then
-    cargo deny check advisories
+    cargo deny check --hide-inclusion-graph advisories
 else
     cat >&2 <<MSG
 ================================================================================
