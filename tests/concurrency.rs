@@ -1,11 +1,13 @@
 //! Concurrency: many writers (the same and different articles naming overlapping
-//! entities, and deletes) and readers over HTTP against the real binary at once. No 5xx,
-//! no SQLite lock error reaches a client, each article is created once, the counts add up
-//! and no entity exists twice (checked in SQLite directly).
+//! entities, and deletes) and readers over HTTP against the real binary at once, while a
+//! second process (`quotewire ingest`) writes to the same database file. No 5xx, no SQLite
+//! lock error reaches a client, each article is created once, the counts add up and no
+//! entity exists twice (checked in SQLite directly).
 
 mod server_process;
 
 use std::collections::HashMap;
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -24,6 +26,9 @@ const SHARED: usize = 8;
 const OWN_PER_WRITER: usize = 10;
 /// Of a writer's own articles, how many it deletes again once stored.
 const DELETED_PER_WRITER: usize = 2;
+/// Articles the `ingest` process stores meanwhile, a few per transaction, so that its
+/// write transactions interleave with the server's.
+const INGESTED: usize = 40;
 
 /// Every answer a thread got: (method and path, status, body).
 type Answers = Vec<(String, u16, String)>;
@@ -36,6 +41,14 @@ fn parallel_writers_and_readers_agree_with_the_database() {
     let db = dir.path().join("concurrency.db");
     let articles = generated_articles(dir.path(), SHARED + WRITERS * OWN_PER_WRITER, 8);
     let (shared, own) = articles.split_at(SHARED);
+    let ingest_dir = dir.path().join("ingest");
+    std::fs::create_dir_all(&ingest_dir).unwrap();
+    for (n, article) in generated_articles(dir.path(), INGESTED, 9)
+        .iter()
+        .enumerate()
+    {
+        std::fs::write(ingest_dir.join(format!("{n}.json")), article.to_string()).unwrap();
+    }
     let server = ServerProcess::start(&db);
     let writing = Arc::new(AtomicBool::new(true));
     let created: Arc<Outcomes> = Arc::default();
@@ -66,6 +79,19 @@ fn parallel_writers_and_readers_agree_with_the_database() {
             thread::spawn(move || write_all(&base, &mine, &created))
         })
         .collect();
+
+    let ingest = Command::new(env!("CARGO_BIN_EXE_quotewire"))
+        .args(["ingest", "--batch-size", "4", "--db"])
+        .arg(&db)
+        .arg(&ingest_dir)
+        .output()
+        .expect("quotewire ingest runs");
+    let summary = String::from_utf8_lossy(&ingest.stdout);
+    assert!(
+        ingest.status.success() && summary.starts_with(&format!("ingested {INGESTED},")),
+        "the second process stores every article beside the server: {summary} {}",
+        String::from_utf8_lossy(&ingest.stderr)
+    );
 
     let mut answers: Answers = Vec::new();
     for writer in writers {
@@ -111,7 +137,7 @@ fn parallel_writers_and_readers_agree_with_the_database() {
 
     let conn = open_db(&db);
     let stored = count(&conn, "SELECT count(*) FROM articles", []);
-    assert_eq!(stored as usize, articles.len() - deleted);
+    assert_eq!(stored as usize, articles.len() + INGESTED - deleted);
     let duplicates = count(
         &conn,
         "SELECT count(*) FROM (SELECT type, name_key FROM entities GROUP BY type, name_key HAVING count(*) > 1)",
