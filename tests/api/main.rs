@@ -3,8 +3,11 @@
 
 mod archive;
 mod articles;
+mod caching;
 mod docs;
 mod entities;
 mod errors;
 mod helpers;
+mod hostile;
 mod quotes;
+mod security;
