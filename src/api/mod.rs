@@ -84,10 +84,30 @@ where
 
 /// The OpenAPI document, exactly as `/openapi.json` serves it.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, mut api) =
-        register(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
-    document_protections(&mut api);
+    let (_, api) = routed_app();
     api
+}
+
+/// The routed application and its finished document: what the handlers declare, plus
+/// what code outside them adds (the article content choice, the middleware's statuses).
+/// Both [`openapi`] and [`app`] start here, so the served and committed documents agree.
+fn routed_app() -> (
+    App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = actix_web::dev::ServiceResponse<actix_web::body::BoxBody>,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    >,
+    utoipa::openapi::OpenApi,
+) {
+    let (app, mut api) =
+        register(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
+    articles::document_article_content(&mut api);
+    document_protections(&mut api);
+    (app, api)
 }
 
 /// Adds what the middleware in [`app`] does to every operation it applies to: the key
@@ -223,9 +243,7 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let (app, mut api) =
-        register(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
-    document_protections(&mut api);
+    let (app, api) = routed_app();
     let table = routes::RouteTable::from_openapi(&api);
     let body_limit = guards.body_limit;
     let app = match &guards.limiter {
