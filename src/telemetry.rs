@@ -99,6 +99,9 @@ pub async fn request_span(
         status = field::Empty,
         latency_ms = field::Empty,
         request_id = %request_id,
+        // Who called: `anonymous`, `invalid-key` or `key:` + the start of the key's hash
+        // (recorded by `api::auth`; never the key).
+        caller = field::Empty,
     );
     let started = Instant::now();
     if tracing::enabled!(tracing::Level::TRACE) {

@@ -418,6 +418,10 @@ fn api_keys_never_reach_the_log_even_at_trace_level() {
     );
     assert!(!logs.contains("Secret-Key"), "a key leaked into the log");
     assert!(!logs.contains("no API key configured"));
+    // Each request names its caller by the start of the key's hash.
+    let label = format!("key:{}", &hash[7..15]);
+    assert!(logs.contains(&label), "{label}");
+    assert!(logs.contains("invalid-key"));
 }
 
 #[test]

@@ -106,6 +106,21 @@ impl Keyring {
         caller
     }
 
+    /// How the log names a caller: never the key, only the start of its hash.
+    fn label(&self, caller: Caller) -> String {
+        match caller {
+            Caller::Anonymous => "anonymous".to_owned(),
+            Caller::InvalidKey => "invalid-key".to_owned(),
+            Caller::Key(index) => {
+                let prefix: String = self.hashes[index][..4]
+                    .iter()
+                    .map(|byte| format!("{byte:02x}"))
+                    .collect();
+                format!("key:{prefix}")
+            }
+        }
+    }
+
     /// Whether this request needs a valid key. Requests that match no operation go on
     /// without one, to their 404 or 405: no handler runs for them.
     fn needs_key(&self, req: &ServiceRequest) -> bool {
@@ -180,13 +195,19 @@ pub async fn require_key(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if let Some(keyring) = req.app_data::<web::Data<Keyring>>().cloned() {
+        let caller = keyring.caller(&req);
+        tracing::Span::current().record("caller", keyring.label(caller).as_str());
         if keyring.needs_key(&req) {
-            let refusal = match keyring.caller(&req) {
+            let refusal = match caller {
                 Caller::Key(_) => None,
                 Caller::Anonymous => Some(ApiError::MissingKey),
                 Caller::InvalidKey => Some(ApiError::InvalidKey),
             };
             if let Some(error) = refusal {
+                tracing::info!(
+                    code = error.code(),
+                    "request refused for want of a valid API key"
+                );
                 return Ok(req.into_response(error.error_response()));
             }
         }
@@ -222,6 +243,15 @@ mod tests {
         assert_eq!(ring.identify("first-key"), Caller::Key(0));
         assert_eq!(ring.identify("first-keyx"), Caller::InvalidKey);
         assert_eq!(ring.identify(&hash_key("first-key")), Caller::InvalidKey);
+    }
+
+    #[test]
+    fn callers_are_labelled_by_their_hash_never_their_key() {
+        let ring = keyring(&["first-key"]);
+        let label = ring.label(ring.identify("first-key"));
+        assert_eq!(label, format!("key:{}", &hash_key("first-key")[7..15]));
+        assert_eq!(ring.label(ring.identify("nope")), "invalid-key");
+        assert_eq!(ring.label(Caller::Anonymous), "anonymous");
     }
 
     #[test]
