@@ -1,11 +1,12 @@
 //! Request budgets: a cap on the URI's length, and per-client rate limits (GCRA, through
 //! `governor`) with `RateLimit-*` headers on every counted response and 429 past the limit.
 //!
-//! A client is its API key when it sends a valid one, else its IP address (from the peer,
-//! or from `rate_limit.client_ip_header` behind a trusted proxy). Health probes and the
-//! docs are not counted, so monitoring and reading the docs never lock a client out.
+//! A client is its API key when it sends a valid one, else its IP address (an IPv6 one by
+//! its /64), from the peer or from `rate_limit.client_ip_header` behind a trusted proxy.
+//! Health probes and the docs are not counted, so monitoring and reading the docs never
+//! lock a client out.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -95,7 +96,7 @@ impl RateLimiter {
         });
         forwarded
             .or_else(|| req.peer_addr().map(|addr| addr.ip()))
-            .map_or(Client::Unknown, Client::Ip)
+            .map_or(Client::Unknown, |ip| Client::Ip(network_of(ip)))
     }
 
     /// Charges one request to `client`: its budget, or how long to wait.
@@ -121,6 +122,18 @@ impl RateLimiter {
                 Err(ceil_secs(wait).max(1))
             }
         }
+    }
+}
+
+/// The address a budget belongs to: an IPv6 client is its /64, since one host is usually
+/// given a whole /64 and could otherwise take a fresh budget per address.
+fn network_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        },
+        v4 => v4,
     }
 }
 
@@ -176,5 +189,33 @@ pub async fn enforce(
             set_budget_headers(response.headers_mut(), &budget);
             Ok(req.into_response(response))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_share_a_budget_per_64_and_ipv4_per_address() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(
+            network_of(ip("2001:db8:1:2:aaaa::1")),
+            network_of(ip("2001:db8:1:2:ffff::9"))
+        );
+        assert_ne!(
+            network_of(ip("2001:db8:1:2::1")),
+            network_of(ip("2001:db8:1:3::1"))
+        );
+        assert_eq!(network_of(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
+        assert_ne!(network_of(ip("192.0.2.7")), network_of(ip("192.0.2.8")));
+    }
+
+    #[test]
+    fn waits_round_up_to_whole_seconds() {
+        assert_eq!(ceil_secs(Duration::from_millis(1)), 1);
+        assert_eq!(ceil_secs(Duration::from_secs(2)), 2);
+        assert_eq!(ceil_secs(Duration::from_millis(2001)), 3);
+        assert_eq!(ceil_secs(Duration::ZERO), 0);
     }
 }
