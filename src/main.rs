@@ -34,6 +34,10 @@ enum Command {
     Export(ExportArgs),
     /// Print the OpenAPI 3.1 document of the API.
     Openapi,
+    /// Read an API key on standard input (one line) and print the hash to put in
+    /// `auth.key_hashes` (QUOTEWIRE__AUTH__KEY_HASHES). Make keys long and random, e.g.
+    /// `openssl rand -base64 32 > api.key; quotewire hash-key < api.key`.
+    HashKey,
     /// Write a reproducible corpus of realistic generated articles (for benchmarks) into
     /// OUT_DIR as NDJSON files of 1,000 articles each, ready for `ingest`.
     Generate(GenerateArgs),
@@ -182,6 +186,7 @@ fn main() -> ExitCode {
         Command::Ingest(args) => ingest_paths(&args),
         Command::Export(args) => export_list(args),
         Command::Openapi => print_stdout(&quotewire::api::openapi_json()),
+        Command::HashKey => hash_key(),
         Command::Generate(args) => generate_corpus(&args),
     };
     match result {
@@ -228,12 +233,38 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
             addr = %settings.server.addr,
             port = app.port(),
             db = %settings.database.path.display(),
+            api_keys = settings.auth.key_hashes.iter().filter(|h| !h.trim().is_empty()).count(),
+            reads_need_key = settings.auth.protect_reads,
+            rate_limit = %if settings.rate_limit.enabled {
+                format!("{}/s, burst {}", settings.rate_limit.per_second, settings.rate_limit.burst)
+            } else {
+                "off".to_owned()
+            },
             "quotewire serving; API docs at /docs"
         );
         app.run_until_stopped().await.map_err(|e| e.to_string())?;
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn hash_key() -> Result<ExitCode, String> {
+    use quotewire::api::auth::{hash_key, MIN_KEY_CHARS};
+    if std::io::stdin().is_terminal() {
+        eprintln!("Paste the API key and press Enter (it is not stored):");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the key from standard input: {e}"))?;
+    let key = line.trim_end_matches(['\r', '\n']);
+    if key.trim() != key || key.chars().count() < MIN_KEY_CHARS {
+        return Err(format!(
+            "a key must be at least {MIN_KEY_CHARS} characters without surrounding spaces \
+             (e.g. `openssl rand -base64 32`)"
+        ));
+    }
+    print_stdout(&format!("{}\n", hash_key(key)))
 }
 
 fn extract_files(args: &ExtractArgs) -> Result<ExitCode, String> {

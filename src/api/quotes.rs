@@ -7,7 +7,9 @@ use utoipa::{IntoParams, ToSchema};
 use super::articles::date_param;
 use super::error::{ApiError, BadRequest, InternalError, NotFound};
 use super::export::{stream_quotes, wants_ndjson};
-use super::pagination::{decode_cursor, fingerprint, list_response, page_limit, split_page};
+use super::pagination::{
+    cursor_given, decode_cursor, fingerprint, list_response, page_limit, split_page,
+};
 use crate::store::{QuoteAfter, QuoteFilter, QuoteRecord, SpeakerRef, Store};
 
 /// A half-open byte range `[start, end)` into the article's `body`.
@@ -152,17 +154,20 @@ pub struct ListQuotesQuery {
     #[param(example = "a_01jdx3k7m2q9v8n4b6c5t0w1ye")]
     pub article: Option<String>,
     /// Comma-separated kinds among `direct`, `partial`, `term`; default `direct,partial`.
-    #[param(example = "direct,partial")]
+    #[param(
+        example = "direct,partial",
+        pattern = "^((direct|partial|term)(,(direct|partial|term))*)?$"
+    )]
     pub kind: Option<String>,
     /// Full-text search over the quote text; best match first (bm25) within windows of
     /// the 200 most recently stored matches (see above), with a `snippet`.
     #[param(example = "strong signal")]
     pub q: Option<String>,
     /// Only quotes from articles published on or after this date or date-time.
-    #[param(example = "2023-05-01")]
+    #[param(schema_with = super::articles::date_or_date_time, example = "2023-05-01")]
     pub published_after: Option<String>,
     /// Only quotes from articles published before this date or date-time.
-    #[param(example = "2023-06-01")]
+    #[param(schema_with = super::articles::date_or_date_time, example = "2023-06-01")]
     pub published_before: Option<String>,
     /// Only quotes whose text mentions this entity (id).
     #[param(example = "e_5c1f0a9b2d7e4c3a8f61")]
@@ -179,7 +184,10 @@ pub struct ListQuotesQuery {
 #[into_params(parameter_in = Query)]
 pub struct ScopedQuotesQuery {
     /// Comma-separated kinds among `direct`, `partial`, `term`; default `direct,partial`.
-    #[param(example = "direct,partial,term")]
+    #[param(
+        example = "direct,partial,term",
+        pattern = "^((direct|partial|term)(,(direct|partial|term))*)?$"
+    )]
     pub kind: Option<String>,
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100, example = 20)]
@@ -200,13 +208,14 @@ struct QuoteCursor {
     i: String,
 }
 
-/// The `kind` parameter as a list of kinds.
+/// The `kind` parameter as a list of kinds. Exactly the grammar the document's `pattern`
+/// states: kinds joined by commas, nothing else; empty means the default.
 fn kinds(param: Option<&str>) -> Result<Vec<String>, ApiError> {
-    let Some(param) = param.map(str::trim).filter(|p| !p.is_empty()) else {
+    let Some(param) = param.filter(|p| !p.is_empty()) else {
         return Ok(vec!["direct".into(), "partial".into()]);
     };
     let mut kinds = Vec::new();
-    for kind in param.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+    for kind in param.split(',') {
         if !matches!(kind, "direct" | "partial" | "term") {
             return Err(ApiError::InvalidQuery(format!(
                 "kind must list direct, partial or term; got {kind:?}"
@@ -247,7 +256,7 @@ async fn quote_page(
             ("about", filter.about.as_deref()),
         ],
     );
-    let after = match cursor {
+    let after = match cursor_given(cursor) {
         None => None,
         Some(cursor) => {
             let key: QuoteCursor = decode_cursor(cursor, &fp)?;

@@ -159,7 +159,11 @@ impl Store {
         after: Option<&QuoteAfter>,
         limit: usize,
     ) -> StoreResult<Vec<QuoteRecord>> {
-        let conn = self.reader()?;
+        let mut reader = self.reader()?;
+        // One read transaction: the page is chosen and then read in several statements,
+        // which must all see the same snapshot (a quote deleted in between would be a
+        // missing row).
+        let conn = reader.transaction()?;
         let Some(speakers) = speaker_clauses(&conn, filter.speaker.as_ref())? else {
             return Ok(Vec::new());
         };

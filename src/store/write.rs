@@ -58,9 +58,9 @@ impl Store {
         articles: &[NewArticle],
     ) -> StoreResult<Vec<StoreResult<InsertOutcome>>> {
         let mut conn = self.writer();
-        let indexed = IndexedUpTo::read(&conn)?;
         {
-            let tx = conn.transaction()?;
+            let tx = begin_write(&mut conn)?;
+            let indexed = IndexedUpTo::read(&tx)?;
             let mut ids = ulid::Generator::new();
             let mut outcomes = Vec::with_capacity(articles.len());
             let mut failed = false;
@@ -80,7 +80,8 @@ impl Store {
             }
             // Dropping the transaction rolls the whole batch back.
         }
-        let mut tx = conn.transaction()?;
+        let mut tx = begin_write(&mut conn)?;
+        let indexed = IndexedUpTo::read(&tx)?;
         let mut ids = ulid::Generator::new();
         let mut outcomes = Vec::with_capacity(articles.len());
         for article in articles {
@@ -117,7 +118,7 @@ impl Store {
     #[instrument(skip_all)]
     pub fn delete_article(&self, id: &str) -> StoreResult<()> {
         let mut conn = self.writer();
-        let tx = conn.transaction()?;
+        let tx = begin_write(&mut conn)?;
         let article_pk: i64 = tx
             .query_row("SELECT pk FROM articles WHERE id = ?1", [id], |r| r.get(0))
             .found()?;
@@ -191,6 +192,13 @@ impl IndexedUpTo {
         .execute([self.quote_pk])?;
         Ok(())
     }
+}
+
+/// `BEGIN IMMEDIATE`: the write lock is taken at the start, waiting out another process's
+/// write (`busy_timeout`). A deferred transaction that reads first and then writes gets
+/// SQLITE_BUSY at once, without waiting, when another process committed in between.
+fn begin_write(conn: &mut Connection) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
 }
 
 fn insert_one(

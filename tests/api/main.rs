@@ -4,9 +4,12 @@
 mod archive;
 mod articles;
 mod batch;
+mod caching;
 mod docs;
 mod entities;
 mod errors;
 mod export;
 mod helpers;
+mod hostile;
 mod quotes;
+mod security;
