@@ -7,6 +7,8 @@
 //! through the same debris filter as plain text. Metadata comes from JSON-LD, `<meta>`
 //! tags, `<time datetime>` and the visible byline line, each recorded in the provenance.
 
+mod prune;
+
 use super::clean::{self, Block, BlockKind};
 use super::metadata::{self, fold};
 use super::{CleanArticle, FieldSource, Metadata};
@@ -40,6 +42,18 @@ struct PageParts<'a> {
     body: Option<ElementRef<'a>>,
 }
 
+/// What an element's attributes say, for [`PageParts::gather`].
+#[derive(Default)]
+struct ElementAttrs {
+    json_ld: bool,
+    canonical: bool,
+    datetime: bool,
+    article_body: bool,
+    main: bool,
+    /// `rel=author`, `itemprop=author`, or a class or id naming a byline or an author.
+    author: bool,
+}
+
 impl<'a> PageParts<'a> {
     fn gather(document: &'a Html) -> PageParts<'a> {
         let mut parts = PageParts::default();
@@ -49,36 +63,51 @@ impl<'a> PageParts<'a> {
             .filter_map(ElementRef::wrap)
         {
             let e = element.value();
-            let attr_is = |name: &str, value: &str| {
-                e.attr(name)
-                    .is_some_and(|v| v.trim().eq_ignore_ascii_case(value))
-            };
+            // One pass over the attributes: `Element::attr` interns its argument per call.
+            let mut attrs = ElementAttrs::default();
+            for (name, value) in e.attrs() {
+                let value = value.trim();
+                match name {
+                    "type" => attrs.json_ld = value.eq_ignore_ascii_case("application/ld+json"),
+                    "rel" => {
+                        attrs.canonical = value.eq_ignore_ascii_case("canonical");
+                        attrs.author |= value.eq_ignore_ascii_case("author");
+                    }
+                    "datetime" => attrs.datetime = true,
+                    "itemprop" => {
+                        attrs.article_body = value.eq_ignore_ascii_case("articleBody");
+                        attrs.author |= value.eq_ignore_ascii_case("author");
+                    }
+                    "role" => attrs.main = value.eq_ignore_ascii_case("main"),
+                    "class" | "id" => {
+                        attrs.author |= value.as_bytes().windows(6).any(|w| {
+                            w.eq_ignore_ascii_case(b"byline") || w.eq_ignore_ascii_case(b"author")
+                        })
+                    }
+                    _ => {}
+                }
+            }
             match e.name() {
                 "meta" => parts.metas.push(element),
-                "script" if attr_is("type", "application/ld+json") => parts.json_ld.push(element),
-                "link" if parts.canonical.is_none() && attr_is("rel", "canonical") => {
+                "script" if attrs.json_ld => parts.json_ld.push(element),
+                "link" if parts.canonical.is_none() && attrs.canonical => {
                     parts.canonical = Some(element)
                 }
                 "title" if parts.title.is_none() => parts.title = Some(element),
                 "h1" => parts.h1.push(element),
-                "time" if e.attr("datetime").is_some() => parts.times.push(element),
+                "time" if attrs.datetime => parts.times.push(element),
                 "article" => parts.articles.push(element),
                 "main" => parts.mains.push(element),
                 "body" if parts.body.is_none() => parts.body = Some(element),
                 _ => {}
             }
-            if attr_is("itemprop", "articleBody") {
+            if attrs.article_body {
                 parts.article_bodies.push(element);
             }
-            if attr_is("role", "main") {
+            if attrs.main {
                 parts.mains.push(element);
             }
-            let named_byline = ["class", "id"].iter().filter_map(|a| e.attr(a)).any(|v| {
-                let v = v.as_bytes();
-                v.windows(6)
-                    .any(|w| w.eq_ignore_ascii_case(b"byline") || w.eq_ignore_ascii_case(b"author"))
-            });
-            if named_byline || attr_is("rel", "author") || attr_is("itemprop", "author") {
+            if attrs.author {
                 parts.bylines.push(element);
             }
         }
@@ -87,7 +116,7 @@ impl<'a> PageParts<'a> {
 }
 
 pub fn clean_html(content: &str) -> CleanArticle {
-    let document = Html::parse_document(&limit_nesting(content));
+    let document = Html::parse_document(&prune::prune(content));
     let parts = PageParts::gather(&document);
     let root = main_content(&document, &parts);
     let mut blocks = root.map(content_blocks).unwrap_or_default();
@@ -109,83 +138,6 @@ pub fn clean_html(content: &str) -> CleanArticle {
         body: clean::assemble(&kept),
         metadata,
     }
-}
-
-/// How deep elements may nest before further start tags are dropped (their text stays).
-const MAX_NESTING: usize = 400;
-
-/// Elements that close themselves or are closed implicitly, and so do not deepen the page.
-const NON_NESTING: &[&str] = &[
-    "p", "li", "dt", "dd", "tr", "td", "th", "option", "br", "hr", "img", "input", "meta", "link",
-    "area", "base", "col", "embed", "source", "track", "wbr", "param", "html", "head", "body",
-];
-
-/// The HTML parser's tree building is quadratic in nesting depth, so a page nested
-/// thousands deep loses its excess start tags first. Real pages nest a few dozen deep
-/// and pass unchanged.
-fn limit_nesting(content: &str) -> std::borrow::Cow<'_, str> {
-    let bytes = content.as_bytes();
-    let mut open: Vec<&str> = Vec::new();
-    let mut dropped: Vec<(usize, usize)> = Vec::new();
-    let mut i = 0;
-    while let Some(offset) = memchr::memchr(b'<', &bytes[i..]) {
-        let start = i + offset;
-        let Some(len) = memchr::memchr(b'>', &bytes[start..]) else {
-            break;
-        };
-        let end = start + len + 1;
-        let tag = &content[start + 1..end - 1];
-        i = end;
-        let closing = tag.starts_with('/');
-        let name_start = usize::from(closing);
-        let name_len = tag[name_start..]
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .unwrap_or(tag.len() - name_start);
-        let name = &tag[name_start..name_start + name_len];
-        if name.is_empty()
-            || tag.ends_with('/')
-            || NON_NESTING.iter().any(|n| n.eq_ignore_ascii_case(name))
-        {
-            continue;
-        }
-        if closing {
-            if let Some(at) = open.iter().rposition(|n| n.eq_ignore_ascii_case(name)) {
-                open.truncate(at);
-            }
-        } else if open.len() >= MAX_NESTING {
-            dropped.push((start, end));
-        } else if name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style") {
-            // Their content is not markup: jump to the end tag.
-            i = find_end_tag(bytes, end, name.as_bytes()).unwrap_or(bytes.len());
-        } else {
-            open.push(name);
-        }
-    }
-    if dropped.is_empty() {
-        return std::borrow::Cow::Borrowed(content);
-    }
-    let mut out = String::with_capacity(content.len());
-    let mut from = 0;
-    for (start, end) in dropped {
-        out.push_str(&content[from..start]);
-        from = end;
-    }
-    out.push_str(&content[from..]);
-    std::borrow::Cow::Owned(out)
-}
-
-/// Where `</name` next starts, case-insensitively, from `from` on.
-fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
-    let mut i = from;
-    while let Some(offset) = memchr::memmem::find(bytes.get(i..)?, b"</") {
-        let at = i + offset;
-        let candidate = bytes.get(at + 2..at + 2 + name.len())?;
-        if candidate.eq_ignore_ascii_case(name) {
-            return Some(at);
-        }
-        i = at + 2;
-    }
-    None
 }
 
 fn text_len(element: ElementRef) -> usize {
@@ -387,19 +339,19 @@ fn marks_furniture(element: &scraper::node::Element) -> bool {
     if SKIPPED_TAGS.contains(&name) {
         return true;
     }
-    if element.attr("hidden").is_some() || element.attr("aria-hidden") == Some("true") {
-        return true;
-    }
-    if let Some(style) = element.attr("style") {
-        let style = style.to_ascii_lowercase().replace(' ', "");
-        if style.contains("display:none") || style.contains("visibility:hidden") {
-            return true;
+    // One pass over the attributes: `Element::attr` interns its argument per call.
+    element.attrs().any(|(name, value)| match name {
+        "hidden" => true,
+        "aria-hidden" => value == "true",
+        "style" => {
+            let style = value.to_ascii_lowercase().replace(' ', "");
+            style.contains("display:none") || style.contains("visibility:hidden")
         }
-    }
-    let names = element.attr("class").into_iter().chain(element.attr("id"));
-    names
-        .flat_map(|n| n.split(|c: char| c.is_whitespace() || c == '-' || c == '_'))
-        .any(is_furniture_word)
+        "class" | "id" => value
+            .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+            .any(is_furniture_word),
+        _ => false,
+    })
 }
 
 static FURNITURE_SET: LazyLock<std::collections::HashSet<&'static str>> =
