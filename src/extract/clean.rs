@@ -362,10 +362,11 @@ const IMPERATIVE_STARTS: &[&str] = &[
 ];
 
 fn is_promotion(text: &str) -> bool {
-    if !PROMOTION.is_match(text) {
+    let words = word_count(text);
+    // Past 40 words only a © makes a promotion: the story's paragraphs skip the scan.
+    if (words > 40 && !text.contains('©')) || !PROMOTION.is_match(text) {
         return false;
     }
-    let words = word_count(text);
     let first = text.split_whitespace().next().unwrap_or("").to_lowercase();
     let imperative = IMPERATIVE_STARTS
         .contains(&first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’'));
