@@ -119,7 +119,7 @@ pub fn clean_html(content: &str) -> CleanArticle {
     let document = Html::parse_document(&prune::prune(content));
     let parts = PageParts::gather(&document);
     let root = main_content(&document, &parts);
-    let mut blocks = root.map(content_blocks).unwrap_or_default();
+    let mut blocks = root.map(story_blocks).unwrap_or_default();
     let mut metadata = page_metadata(&document, &parts, root, &blocks);
     if let Some(title) = &metadata.title {
         let key = fold(title);
@@ -336,9 +336,11 @@ const FURNITURE_WORDS: &[&str] = &[
 /// Whether an element's own markup marks it as furniture or hidden.
 fn marks_furniture(element: &scraper::node::Element) -> bool {
     let name = element.name();
-    if SKIPPED_TAGS.contains(&name) {
-        return true;
-    }
+    SKIPPED_TAGS.contains(&name) || attributes_mark_furniture(element)
+}
+
+/// Whether an element is hidden, or its class or id names furniture.
+fn attributes_mark_furniture(element: &scraper::node::Element) -> bool {
     // One pass over the attributes: `Element::attr` interns its argument per call.
     element.attrs().any(|(name, value)| match name {
         "hidden" => true,
@@ -393,6 +395,44 @@ fn block_kind(tag: &str) -> Option<BlockKind> {
 struct PendingBlock {
     text: String,
     link_chars: usize,
+    /// An element closed since the last text, and another opened after it: the next text
+    /// starts in a sibling element.
+    closed_element: bool,
+    opened_sibling: bool,
+}
+
+impl PendingBlock {
+    /// Appends a text node. Text of sibling elements that meet without a space
+    /// (`<span>By Jane Doe</span><time>May 8</time>`) is laid out apart on the page, so
+    /// a space goes between them when a word would otherwise run into the next; text
+    /// and elements inside one word (`Mc<b>Donald</b>`, `<b>W</b>ord`) stay joined.
+    fn push_text(&mut self, text: &str, in_link: bool) {
+        if in_link {
+            self.link_chars += text.trim().len();
+        }
+        let sibling = self.closed_element && self.opened_sibling;
+        let runs_on = self.text.chars().next_back().is_some_and(|c| {
+            c.is_alphanumeric()
+                || matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | ')' | '”' | '’' | '"')
+        }) && text.chars().next().is_some_and(char::is_alphanumeric);
+        if sibling && runs_on {
+            self.text.push(' ');
+        }
+        self.text.push_str(text);
+        self.closed_element = false;
+        self.opened_sibling = false;
+    }
+
+    fn open_element(&mut self) {
+        self.opened_sibling |= self.closed_element;
+    }
+
+    fn close_element(&mut self) {
+        if !self.text.is_empty() {
+            self.closed_element = true;
+            self.opened_sibling = false;
+        }
+    }
 }
 
 /// The story's blocks: text gathered element by element, furniture subtrees skipped. The
@@ -411,13 +451,9 @@ fn content_blocks(root: ElementRef) -> Vec<Block> {
                     continue;
                 }
                 match node.value() {
-                    Node::Text(text) => {
-                        if link_depth > 0 {
-                            pending.link_chars += text.trim().len();
-                        }
-                        pending.text.push_str(text);
-                    }
+                    Node::Text(text) => pending.push_text(text, link_depth > 0),
                     Node::Element(element) => {
+                        pending.open_element();
                         if node.id() != root.id() && skip_subtree(node, element, root_len) {
                             skipping = Some(node.id());
                             continue;
@@ -436,12 +472,14 @@ fn content_blocks(root: ElementRef) -> Vec<Block> {
             Edge::Close(node) => {
                 if skipping == Some(node.id()) {
                     skipping = None;
+                    pending.close_element();
                     continue;
                 }
                 if skipping.is_some() {
                     continue;
                 }
                 if let Node::Element(element) = node.value() {
+                    pending.close_element();
                     if element.name() == "a" {
                         link_depth = link_depth.saturating_sub(1);
                     }
@@ -455,6 +493,52 @@ fn content_blocks(root: ElementRef) -> Vec<Block> {
     }
     flush(&mut pending, current_kind(&kinds), &mut blocks);
     blocks
+}
+
+/// The story's blocks, after the standfirst of its article's own header.
+fn story_blocks(root: ElementRef) -> Vec<Block> {
+    let body = content_blocks(root);
+    let mut blocks: Vec<Block> = standfirst(root)
+        .into_iter()
+        .filter(|dek| {
+            let key = fold(&dek.text);
+            !body.iter().take(5).any(|b| fold(&b.text) == key)
+        })
+        .collect();
+    blocks.extend(body);
+    blocks
+}
+
+/// The standfirst (dek) in the `<header>` of the article that holds the story: page
+/// headers are skipped as furniture, but an article's own header also holds the summary
+/// under its headline. Only its paragraphs of six words or more are taken; the headline,
+/// kicker, byline and date are not story text.
+fn standfirst(root: ElementRef) -> Vec<Block> {
+    let is_article = |e: &ElementRef| e.value().name() == "article";
+    let Some(article) = std::iter::once(root)
+        .chain(root.ancestors().filter_map(ElementRef::wrap))
+        .find(is_article)
+    else {
+        return Vec::new();
+    };
+    let header = article
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .find(|e| {
+            e.value().name() == "header"
+                && !root.ancestors().any(|a| a.id() == e.id())
+                && e.ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .find(is_article)
+                    .is_some_and(|a| a.id() == article.id())
+        });
+    let Some(header) = header.filter(|h| !attributes_mark_furniture(h.value())) else {
+        return Vec::new();
+    };
+    content_blocks(header)
+        .into_iter()
+        .filter(|b| b.kind == BlockKind::Paragraph && clean::word_count(&b.text) >= 6)
+        .collect()
 }
 
 /// Furniture is skipped unless it holds most of the story (a wrapper whose class
@@ -902,6 +986,37 @@ mod tests {
             clean.metadata.provenance.byline,
             Some(FieldSource::BylineLine)
         );
+    }
+
+    #[test]
+    fn sibling_elements_are_apart_and_a_word_split_by_markup_is_whole() {
+        let page = r#"<html><body><article>
+            <p><span class="dateline">LONDON</span><span>Oil prices rose on Wednesday as supply concerns outweighed worries about demand in Asia.</span></p>
+            <p>The Mc<b>Donald</b> family sold the <b>W</b>idget company, <a href="/a">its</a><span>,</span> shares and the land around it in the spring.</p>
+            </article></body></html>"#;
+        assert_eq!(
+            clean_html(page).body,
+            "LONDON Oil prices rose on Wednesday as supply concerns outweighed worries about demand in Asia.\n\n\
+             The McDonald family sold the Widget company, its, shares and the land around it in the spring."
+        );
+    }
+
+    #[test]
+    fn the_standfirst_in_the_article_header_opens_the_body() {
+        let page = r#"<html><body><header class="site"><nav><a href="/">Home</a></nav><p>The best local news since 1887, every day of the week.</p></header>
+            <article><header><a class="kicker" href="/local">Local news</a><h1>Council approves the new bridge</h1>
+            <p class="dek">The vote ends a decade of argument over how to cross the river.</p>
+            <div class="byline">By Ana Ruiz</div><time datetime="2024-03-14">14 March 2024</time></header>
+            <div itemprop="articleBody"><p>The council on Tuesday approved the new bridge by nine votes to two after a four-hour debate.</p>
+            <p>Work will start in the spring and take about three years to finish, the council said.</p></div></article></body></html>"#;
+        let clean = clean_html(page);
+        assert_eq!(
+            clean.body,
+            "The vote ends a decade of argument over how to cross the river.\n\n\
+             The council on Tuesday approved the new bridge by nine votes to two after a four-hour debate.\n\n\
+             Work will start in the spring and take about three years to finish, the council said."
+        );
+        assert_eq!(clean.metadata.byline.as_deref(), Some("Ana Ruiz"));
     }
 
     #[test]
