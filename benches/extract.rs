@@ -28,6 +28,8 @@ const HTML_PAGES: &[(&str, &str)] = &[
 ];
 
 /// The seed's real paragraphs (no header, no promotion block), repeated to `size` bytes.
+/// Each copy ends with its own sentence, so the cleaner's repeated-line filter keeps them
+/// all and every stage sees the whole length.
 fn text_article(size: usize) -> String {
     let paragraphs: Vec<&str> = SEED
         .split("\n\n")
@@ -38,7 +40,7 @@ fn text_article(size: usize) -> String {
     let mut i = 0;
     while out.len() < size {
         out.push_str(paragraphs[i % paragraphs.len()]);
-        out.push_str("\n\n");
+        out.push_str(&format!(" The text above is paragraph {i} of the report.\n\n"));
         i += 1;
     }
     out
