@@ -40,7 +40,9 @@ fn text_article(size: usize) -> String {
     let mut i = 0;
     while out.len() < size {
         out.push_str(paragraphs[i % paragraphs.len()]);
-        out.push_str(&format!(" The text above is paragraph {i} of the report.\n\n"));
+        out.push_str(&format!(
+            " The text above is paragraph {i} of the report.\n\n"
+        ));
         i += 1;
     }
     out
