@@ -97,6 +97,23 @@ fn html_piece() -> impl Strategy<Value = String> {
         Just("&amp;&lt;&#x1F600;&#0;&bogus;".to_string()),
         Just("<".to_string()),
         Just("</".to_string()),
+        // What the cleaner cuts before parsing, closed, unclosed and misnested.
+        Just("<svg viewBox=\"0 0 1 1\"><path d=\"M0\"/><svg>".to_string()),
+        Just("</svg>".to_string()),
+        Just("<svg/>".to_string()),
+        Just("<template><p>copy</p>".to_string()),
+        Just("</template>".to_string()),
+        Just("<noscript><img src=x>".to_string()),
+        Just("<style>p{}</style".to_string()),
+        Just("<script><!-- <script> </script> -->".to_string()),
+        Just("<script data-x=\"a>b\" src='c'/>".to_string()),
+        Just("<!-->".to_string()),
+        Just("<!-- never closed".to_string()),
+        Just("<textarea></script>".to_string()),
+        Just("<title>T</title>".to_string()),
+        Just("<plaintext>".to_string()),
+        Just("<header><p class=\"dek\">A summary of the story in one sentence.</p></header>".to_string()),
+        Just("<span>By Jane Doe</span><time>May 8, 2023</time>".to_string()),
         text_piece(),
     ]
 }
@@ -128,6 +145,19 @@ proptest! {
     #[test]
     fn any_html_extracts_with_spans_on_char_boundaries(doc in html_document()) {
         run(&doc, InputFormat::Html);
+    }
+
+    #[test]
+    fn html_with_invalid_utf8_read_lossily_extracts(
+        doc in html_document(),
+        bad in prop::collection::vec((any::<prop::sample::Index>(), 0x80u8..=0xff), 0..8),
+    ) {
+        let mut bytes = doc.into_bytes();
+        for (at, byte) in bad {
+            let at = at.index(bytes.len() + 1);
+            bytes.insert(at, byte);
+        }
+        run(&String::from_utf8_lossy(&bytes), InputFormat::Html);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use super::metadata::{self, MARKDOWN_LINK};
 use super::{CleanArticle, FieldSource, Metadata};
 use regex::Regex;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
@@ -36,7 +37,17 @@ impl Block {
     }
 }
 
+/// Runs of whitespace as one space, none at either end.
 pub(super) fn collapse_whitespace(text: &str) -> String {
+    collapsed(text).into_owned()
+}
+
+/// [`collapse_whitespace`] without a copy when the text is collapsed already, as most
+/// lines are.
+pub(super) fn collapsed(text: &str) -> Cow<'_, str> {
+    if is_collapsed(text) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {
@@ -44,7 +55,42 @@ pub(super) fn collapse_whitespace(text: &str) -> String {
         }
         out.push_str(word);
     }
-    out
+    Cow::Owned(out)
+}
+
+/// No whitespace but single spaces between words. A byte scan: only the lead bytes of
+/// the non-ASCII whitespace characters (U+0085, U+00A0, U+1680, U+2000 block, U+3000)
+/// are decoded.
+fn is_collapsed(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b' ')
+        || bytes.last() == Some(&b' ')
+        || memchr::memmem::find(bytes, b"  ").is_some()
+    {
+        return false;
+    }
+    // Chunks without a control byte or a non-ASCII lead byte from 0xC2 up are skipped
+    // whole; the test compiles to vector instructions.
+    const CHUNK: usize = 32;
+    let suspect = |b: u8| !(0x0E..0xC2).contains(&b);
+    for (index, chunk) in bytes.chunks(CHUNK).enumerate() {
+        if !chunk.iter().fold(false, |any, &b| any | suspect(b)) {
+            continue;
+        }
+        for (offset, &b) in chunk.iter().enumerate() {
+            let at = index * CHUNK + offset;
+            match b {
+                b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' => return false,
+                0xC2 | 0xE1 | 0xE2 | 0xE3
+                    if text[at..].chars().next().is_some_and(char::is_whitespace) =>
+                {
+                    return false
+                }
+                _ => {}
+            }
+        }
+    }
+    true
 }
 
 pub fn clean_text(content: &str) -> CleanArticle {
@@ -72,14 +118,14 @@ static BULLET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:[-*•·▪●◦‣+]|\d{1,3}[.)])\s+").expect("valid regex"));
 
 /// Markdown formatting removed, link text kept.
-fn strip_markdown(line: &str) -> String {
+fn strip_markdown(line: &str) -> Cow<'_, str> {
     let line = line.trim_start_matches('#').trim_start_matches('>').trim();
     if !line.contains(['[', '*']) {
-        return line.to_string();
+        return Cow::Borrowed(line);
     }
     let line = MARKDOWN_IMAGE.replace_all(line, "");
     let line = MARKDOWN_LINK.replace_all(&line, "$1");
-    MARKDOWN_EMPHASIS.replace_all(&line, "$1").into_owned()
+    Cow::Owned(MARKDOWN_EMPHASIS.replace_all(&line, "$1").into_owned())
 }
 
 /// Paragraphs are runs of lines between blank lines; when the text has no blank lines at
@@ -110,13 +156,12 @@ fn text_blocks(content: &str) -> Vec<Block> {
             None => (BlockKind::Paragraph, line),
         };
         let line = strip_markdown(line);
-        let credit_line =
-            kind == BlockKind::Paragraph && is_short_credit(&collapse_whitespace(&line));
+        let credit_line = kind == BlockKind::Paragraph && is_short_credit(&collapsed(&line));
         if credit_line {
             // A caption with its credit on the next line: both are picture furniture.
             if !line_mode
                 && current_kind == BlockKind::Paragraph
-                && word_count(&collapse_whitespace(&current)) <= 45
+                && current.split_whitespace().count() <= 45
             {
                 current.clear();
             }
@@ -317,10 +362,11 @@ const IMPERATIVE_STARTS: &[&str] = &[
 ];
 
 fn is_promotion(text: &str) -> bool {
-    if !PROMOTION.is_match(text) {
+    let words = word_count(text);
+    // Past 40 words only a © makes a promotion: the story's paragraphs skip the scan.
+    if (words > 40 && !text.contains('©')) || !PROMOTION.is_match(text) {
         return false;
     }
-    let words = word_count(text);
     let first = text.split_whitespace().next().unwrap_or("").to_lowercase();
     let imperative = IMPERATIVE_STARTS
         .contains(&first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’'));
@@ -373,8 +419,12 @@ fn repeat_key(text: &str) -> u64 {
         })
 }
 
-/// Whether a block is page furniture whatever its neighbours.
-fn is_furniture(text: &str) -> bool {
+/// Whether a block is page furniture whatever its neighbours (`promotion`: whether it is
+/// a promotion, which the caller knows already).
+fn is_furniture(text: &str, promotion: bool) -> bool {
+    if promotion {
+        return true;
+    }
     let words = word_count(text);
     // Widgets, links and bylines are short lines; the line-shaped patterns only run there.
     let short_line = words <= 20
@@ -383,7 +433,7 @@ fn is_furniture(text: &str) -> bool {
             || URL_LINE.is_match(text)
             || metadata::byline_line(text).is_some()
             || metadata::date_line(text).is_some());
-    short_line || is_credit(text) || is_promotion(text)
+    short_line || is_credit(text)
 }
 
 /// Drops page debris; `header_len` leading blocks are the rest of the page header, where
@@ -395,7 +445,12 @@ pub(super) fn drop_debris(blocks: Vec<Block>, header_len: usize) -> Vec<Block> {
         *counts.entry(*key).or_default() += 1;
     }
     let mut seen: HashSet<u64> = HashSet::new();
-    let furniture: Vec<bool> = blocks.iter().map(|b| is_furniture(&b.text)).collect();
+    let promotion: Vec<bool> = blocks.iter().map(|b| is_promotion(&b.text)).collect();
+    let furniture: Vec<bool> = blocks
+        .iter()
+        .zip(&promotion)
+        .map(|(b, p)| is_furniture(&b.text, *p))
+        .collect();
     let mut keep = vec![true; blocks.len()];
     for (i, block) in blocks.iter().enumerate() {
         let text = block.text.as_str();
@@ -412,7 +467,7 @@ pub(super) fn drop_debris(blocks: Vec<Block>, header_len: usize) -> Vec<Block> {
         };
     }
     drop_related_lists(&blocks, &mut keep);
-    drop_promotion_tail(&blocks, &furniture, &mut keep);
+    drop_promotion_tail(&blocks, &promotion, &furniture, &mut keep);
     blocks
         .into_iter()
         .zip(keep)
@@ -445,9 +500,13 @@ fn drop_related_lists(blocks: &[Block], keep: &mut [bool]) {
 /// A subscription or promotion block at the end: from a promotion line in the second half
 /// of the page on, when most of what follows is promotion, lists or furniture, down to the
 /// last block (a story ends with its own words, a promotion block with more promotion).
-fn drop_promotion_tail(blocks: &[Block], furniture: &[bool], keep: &mut [bool]) {
+fn drop_promotion_tail(
+    blocks: &[Block],
+    promotion: &[bool],
+    furniture: &[bool],
+    keep: &mut [bool],
+) {
     let n = blocks.len();
-    let promotion: Vec<bool> = blocks.iter().map(|b| is_promotion(&b.text)).collect();
     let promo_like: Vec<bool> = (0..n)
         .map(|i| blocks[i].kind == BlockKind::ListItem || promotion[i] || furniture[i])
         .collect();

@@ -93,7 +93,9 @@ fn list(text: &'static str) -> impl Iterator<Item = &'static str> {
 
 impl Gazetteer {
     fn load() -> Gazetteer {
-        let mut names: FastMap<&'static str, Known> = FastMap::default();
+        // Sized for the data files up front: growing the tables cost a sixth of the load.
+        let mut names: FastMap<&'static str, Known> =
+            FastMap::with_capacity_and_hasher(8192, Default::default());
         let mut demonyms = FastMap::default();
         let mut add = |name: &'static str, canonical: &'static str, kind: EntityKind| {
             names.entry(name).or_insert(Known { canonical, kind });
@@ -153,7 +155,7 @@ impl Gazetteer {
             add(name.trim(), name.trim(), EntityKind::Location);
         }
 
-        let mut given_names = FastMap::default();
+        let mut given_names = FastMap::with_capacity_and_hasher(16384, Default::default());
         let given = [
             include_str!("../../data/given_names_extra.tsv"),
             include_str!("../../data/given_names.tsv"),

@@ -7,6 +7,8 @@
 //! through the same debris filter as plain text. Metadata comes from JSON-LD, `<meta>`
 //! tags, `<time datetime>` and the visible byline line, each recorded in the provenance.
 
+mod prune;
+
 use super::clean::{self, Block, BlockKind};
 use super::metadata::{self, fold};
 use super::{CleanArticle, FieldSource, Metadata};
@@ -40,6 +42,18 @@ struct PageParts<'a> {
     body: Option<ElementRef<'a>>,
 }
 
+/// What an element's attributes say, for [`PageParts::gather`].
+#[derive(Default)]
+struct ElementAttrs {
+    json_ld: bool,
+    canonical: bool,
+    datetime: bool,
+    article_body: bool,
+    main: bool,
+    /// `rel=author`, `itemprop=author`, or a class or id naming a byline or an author.
+    author: bool,
+}
+
 impl<'a> PageParts<'a> {
     fn gather(document: &'a Html) -> PageParts<'a> {
         let mut parts = PageParts::default();
@@ -49,36 +63,51 @@ impl<'a> PageParts<'a> {
             .filter_map(ElementRef::wrap)
         {
             let e = element.value();
-            let attr_is = |name: &str, value: &str| {
-                e.attr(name)
-                    .is_some_and(|v| v.trim().eq_ignore_ascii_case(value))
-            };
+            // One pass over the attributes: `Element::attr` interns its argument per call.
+            let mut attrs = ElementAttrs::default();
+            for (name, value) in e.attrs() {
+                let value = value.trim();
+                match name {
+                    "type" => attrs.json_ld = value.eq_ignore_ascii_case("application/ld+json"),
+                    "rel" => {
+                        attrs.canonical = value.eq_ignore_ascii_case("canonical");
+                        attrs.author |= value.eq_ignore_ascii_case("author");
+                    }
+                    "datetime" => attrs.datetime = true,
+                    "itemprop" => {
+                        attrs.article_body = value.eq_ignore_ascii_case("articleBody");
+                        attrs.author |= value.eq_ignore_ascii_case("author");
+                    }
+                    "role" => attrs.main = value.eq_ignore_ascii_case("main"),
+                    "class" | "id" => {
+                        attrs.author |= value.as_bytes().windows(6).any(|w| {
+                            w.eq_ignore_ascii_case(b"byline") || w.eq_ignore_ascii_case(b"author")
+                        })
+                    }
+                    _ => {}
+                }
+            }
             match e.name() {
                 "meta" => parts.metas.push(element),
-                "script" if attr_is("type", "application/ld+json") => parts.json_ld.push(element),
-                "link" if parts.canonical.is_none() && attr_is("rel", "canonical") => {
+                "script" if attrs.json_ld => parts.json_ld.push(element),
+                "link" if parts.canonical.is_none() && attrs.canonical => {
                     parts.canonical = Some(element)
                 }
                 "title" if parts.title.is_none() => parts.title = Some(element),
                 "h1" => parts.h1.push(element),
-                "time" if e.attr("datetime").is_some() => parts.times.push(element),
+                "time" if attrs.datetime => parts.times.push(element),
                 "article" => parts.articles.push(element),
                 "main" => parts.mains.push(element),
                 "body" if parts.body.is_none() => parts.body = Some(element),
                 _ => {}
             }
-            if attr_is("itemprop", "articleBody") {
+            if attrs.article_body {
                 parts.article_bodies.push(element);
             }
-            if attr_is("role", "main") {
+            if attrs.main {
                 parts.mains.push(element);
             }
-            let named_byline = ["class", "id"].iter().filter_map(|a| e.attr(a)).any(|v| {
-                let v = v.as_bytes();
-                v.windows(6)
-                    .any(|w| w.eq_ignore_ascii_case(b"byline") || w.eq_ignore_ascii_case(b"author"))
-            });
-            if named_byline || attr_is("rel", "author") || attr_is("itemprop", "author") {
+            if attrs.author {
                 parts.bylines.push(element);
             }
         }
@@ -87,10 +116,10 @@ impl<'a> PageParts<'a> {
 }
 
 pub fn clean_html(content: &str) -> CleanArticle {
-    let document = Html::parse_document(&limit_nesting(content));
+    let document = Html::parse_document(&prune::prune(content));
     let parts = PageParts::gather(&document);
     let root = main_content(&document, &parts);
-    let mut blocks = root.map(content_blocks).unwrap_or_default();
+    let mut blocks = root.map(story_blocks).unwrap_or_default();
     let mut metadata = page_metadata(&document, &parts, root, &blocks);
     if let Some(title) = &metadata.title {
         let key = fold(title);
@@ -109,83 +138,6 @@ pub fn clean_html(content: &str) -> CleanArticle {
         body: clean::assemble(&kept),
         metadata,
     }
-}
-
-/// How deep elements may nest before further start tags are dropped (their text stays).
-const MAX_NESTING: usize = 400;
-
-/// Elements that close themselves or are closed implicitly, and so do not deepen the page.
-const NON_NESTING: &[&str] = &[
-    "p", "li", "dt", "dd", "tr", "td", "th", "option", "br", "hr", "img", "input", "meta", "link",
-    "area", "base", "col", "embed", "source", "track", "wbr", "param", "html", "head", "body",
-];
-
-/// The HTML parser's tree building is quadratic in nesting depth, so a page nested
-/// thousands deep loses its excess start tags first. Real pages nest a few dozen deep
-/// and pass unchanged.
-fn limit_nesting(content: &str) -> std::borrow::Cow<'_, str> {
-    let bytes = content.as_bytes();
-    let mut open: Vec<&str> = Vec::new();
-    let mut dropped: Vec<(usize, usize)> = Vec::new();
-    let mut i = 0;
-    while let Some(offset) = memchr::memchr(b'<', &bytes[i..]) {
-        let start = i + offset;
-        let Some(len) = memchr::memchr(b'>', &bytes[start..]) else {
-            break;
-        };
-        let end = start + len + 1;
-        let tag = &content[start + 1..end - 1];
-        i = end;
-        let closing = tag.starts_with('/');
-        let name_start = usize::from(closing);
-        let name_len = tag[name_start..]
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .unwrap_or(tag.len() - name_start);
-        let name = &tag[name_start..name_start + name_len];
-        if name.is_empty()
-            || tag.ends_with('/')
-            || NON_NESTING.iter().any(|n| n.eq_ignore_ascii_case(name))
-        {
-            continue;
-        }
-        if closing {
-            if let Some(at) = open.iter().rposition(|n| n.eq_ignore_ascii_case(name)) {
-                open.truncate(at);
-            }
-        } else if open.len() >= MAX_NESTING {
-            dropped.push((start, end));
-        } else if name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style") {
-            // Their content is not markup: jump to the end tag.
-            i = find_end_tag(bytes, end, name.as_bytes()).unwrap_or(bytes.len());
-        } else {
-            open.push(name);
-        }
-    }
-    if dropped.is_empty() {
-        return std::borrow::Cow::Borrowed(content);
-    }
-    let mut out = String::with_capacity(content.len());
-    let mut from = 0;
-    for (start, end) in dropped {
-        out.push_str(&content[from..start]);
-        from = end;
-    }
-    out.push_str(&content[from..]);
-    std::borrow::Cow::Owned(out)
-}
-
-/// Where `</name` next starts, case-insensitively, from `from` on.
-fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
-    let mut i = from;
-    while let Some(offset) = memchr::memmem::find(bytes.get(i..)?, b"</") {
-        let at = i + offset;
-        let candidate = bytes.get(at + 2..at + 2 + name.len())?;
-        if candidate.eq_ignore_ascii_case(name) {
-            return Some(at);
-        }
-        i = at + 2;
-    }
-    None
 }
 
 fn text_len(element: ElementRef) -> usize {
@@ -384,22 +336,24 @@ const FURNITURE_WORDS: &[&str] = &[
 /// Whether an element's own markup marks it as furniture or hidden.
 fn marks_furniture(element: &scraper::node::Element) -> bool {
     let name = element.name();
-    if SKIPPED_TAGS.contains(&name) {
-        return true;
-    }
-    if element.attr("hidden").is_some() || element.attr("aria-hidden") == Some("true") {
-        return true;
-    }
-    if let Some(style) = element.attr("style") {
-        let style = style.to_ascii_lowercase().replace(' ', "");
-        if style.contains("display:none") || style.contains("visibility:hidden") {
-            return true;
+    SKIPPED_TAGS.contains(&name) || attributes_mark_furniture(element)
+}
+
+/// Whether an element is hidden, or its class or id names furniture.
+fn attributes_mark_furniture(element: &scraper::node::Element) -> bool {
+    // One pass over the attributes: `Element::attr` interns its argument per call.
+    element.attrs().any(|(name, value)| match name {
+        "hidden" => true,
+        "aria-hidden" => value == "true",
+        "style" => {
+            let style = value.to_ascii_lowercase().replace(' ', "");
+            style.contains("display:none") || style.contains("visibility:hidden")
         }
-    }
-    let names = element.attr("class").into_iter().chain(element.attr("id"));
-    names
-        .flat_map(|n| n.split(|c: char| c.is_whitespace() || c == '-' || c == '_'))
-        .any(is_furniture_word)
+        "class" | "id" => value
+            .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+            .any(is_furniture_word),
+        _ => false,
+    })
 }
 
 static FURNITURE_SET: LazyLock<std::collections::HashSet<&'static str>> =
@@ -441,6 +395,44 @@ fn block_kind(tag: &str) -> Option<BlockKind> {
 struct PendingBlock {
     text: String,
     link_chars: usize,
+    /// An element closed since the last text, and another opened after it: the next text
+    /// starts in a sibling element.
+    closed_element: bool,
+    opened_sibling: bool,
+}
+
+impl PendingBlock {
+    /// Appends a text node. Text of sibling elements that meet without a space
+    /// (`<span>By Jane Doe</span><time>May 8</time>`) is laid out apart on the page, so
+    /// a space goes between them when a word would otherwise run into the next; text
+    /// and elements inside one word (`Mc<b>Donald</b>`, `<b>W</b>ord`) stay joined.
+    fn push_text(&mut self, text: &str, in_link: bool) {
+        if in_link {
+            self.link_chars += text.trim().len();
+        }
+        let sibling = self.closed_element && self.opened_sibling;
+        let runs_on = self.text.chars().next_back().is_some_and(|c| {
+            c.is_alphanumeric()
+                || matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | ')' | '”' | '’' | '"')
+        }) && text.chars().next().is_some_and(char::is_alphanumeric);
+        if sibling && runs_on {
+            self.text.push(' ');
+        }
+        self.text.push_str(text);
+        self.closed_element = false;
+        self.opened_sibling = false;
+    }
+
+    fn open_element(&mut self) {
+        self.opened_sibling |= self.closed_element;
+    }
+
+    fn close_element(&mut self) {
+        if !self.text.is_empty() {
+            self.closed_element = true;
+            self.opened_sibling = false;
+        }
+    }
 }
 
 /// The story's blocks: text gathered element by element, furniture subtrees skipped. The
@@ -459,13 +451,9 @@ fn content_blocks(root: ElementRef) -> Vec<Block> {
                     continue;
                 }
                 match node.value() {
-                    Node::Text(text) => {
-                        if link_depth > 0 {
-                            pending.link_chars += text.trim().len();
-                        }
-                        pending.text.push_str(text);
-                    }
+                    Node::Text(text) => pending.push_text(text, link_depth > 0),
                     Node::Element(element) => {
+                        pending.open_element();
                         if node.id() != root.id() && skip_subtree(node, element, root_len) {
                             skipping = Some(node.id());
                             continue;
@@ -484,12 +472,14 @@ fn content_blocks(root: ElementRef) -> Vec<Block> {
             Edge::Close(node) => {
                 if skipping == Some(node.id()) {
                     skipping = None;
+                    pending.close_element();
                     continue;
                 }
                 if skipping.is_some() {
                     continue;
                 }
                 if let Node::Element(element) = node.value() {
+                    pending.close_element();
                     if element.name() == "a" {
                         link_depth = link_depth.saturating_sub(1);
                     }
@@ -503,6 +493,52 @@ fn content_blocks(root: ElementRef) -> Vec<Block> {
     }
     flush(&mut pending, current_kind(&kinds), &mut blocks);
     blocks
+}
+
+/// The story's blocks, after the standfirst of its article's own header.
+fn story_blocks(root: ElementRef) -> Vec<Block> {
+    let body = content_blocks(root);
+    let mut blocks: Vec<Block> = standfirst(root)
+        .into_iter()
+        .filter(|dek| {
+            let key = fold(&dek.text);
+            !body.iter().take(5).any(|b| fold(&b.text) == key)
+        })
+        .collect();
+    blocks.extend(body);
+    blocks
+}
+
+/// The standfirst (dek) in the `<header>` of the article that holds the story: page
+/// headers are skipped as furniture, but an article's own header also holds the summary
+/// under its headline. Only its paragraphs of six words or more are taken; the headline,
+/// kicker, byline and date are not story text.
+fn standfirst(root: ElementRef) -> Vec<Block> {
+    let is_article = |e: &ElementRef| e.value().name() == "article";
+    let Some(article) = std::iter::once(root)
+        .chain(root.ancestors().filter_map(ElementRef::wrap))
+        .find(is_article)
+    else {
+        return Vec::new();
+    };
+    let header = article
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .find(|e| {
+            e.value().name() == "header"
+                && !root.ancestors().any(|a| a.id() == e.id())
+                && e.ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .find(is_article)
+                    .is_some_and(|a| a.id() == article.id())
+        });
+    let Some(header) = header.filter(|h| !attributes_mark_furniture(h.value())) else {
+        return Vec::new();
+    };
+    content_blocks(header)
+        .into_iter()
+        .filter(|b| b.kind == BlockKind::Paragraph && clean::word_count(&b.text) >= 6)
+        .collect()
 }
 
 /// Furniture is skipped unless it holds most of the story (a wrapper whose class
@@ -950,6 +986,37 @@ mod tests {
             clean.metadata.provenance.byline,
             Some(FieldSource::BylineLine)
         );
+    }
+
+    #[test]
+    fn sibling_elements_are_apart_and_a_word_split_by_markup_is_whole() {
+        let page = r#"<html><body><article>
+            <p><span class="dateline">LONDON</span><span>Oil prices rose on Wednesday as supply concerns outweighed worries about demand in Asia.</span></p>
+            <p>The Mc<b>Donald</b> family sold the <b>W</b>idget company, <a href="/a">its</a><span>,</span> shares and the land around it in the spring.</p>
+            </article></body></html>"#;
+        assert_eq!(
+            clean_html(page).body,
+            "LONDON Oil prices rose on Wednesday as supply concerns outweighed worries about demand in Asia.\n\n\
+             The McDonald family sold the Widget company, its, shares and the land around it in the spring."
+        );
+    }
+
+    #[test]
+    fn the_standfirst_in_the_article_header_opens_the_body() {
+        let page = r#"<html><body><header class="site"><nav><a href="/">Home</a></nav><p>The best local news since 1887, every day of the week.</p></header>
+            <article><header><a class="kicker" href="/local">Local news</a><h1>Council approves the new bridge</h1>
+            <p class="dek">The vote ends a decade of argument over how to cross the river.</p>
+            <div class="byline">By Ana Ruiz</div><time datetime="2024-03-14">14 March 2024</time></header>
+            <div itemprop="articleBody"><p>The council on Tuesday approved the new bridge by nine votes to two after a four-hour debate.</p>
+            <p>Work will start in the spring and take about three years to finish, the council said.</p></div></article></body></html>"#;
+        let clean = clean_html(page);
+        assert_eq!(
+            clean.body,
+            "The vote ends a decade of argument over how to cross the river.\n\n\
+             The council on Tuesday approved the new bridge by nine votes to two after a four-hour debate.\n\n\
+             Work will start in the spring and take about three years to finish, the council said."
+        );
+        assert_eq!(clean.metadata.byline.as_deref(), Some("Ana Ruiz"));
     }
 
     #[test]

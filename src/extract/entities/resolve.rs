@@ -47,17 +47,19 @@ impl Group {
         {
             return canonical;
         }
+        // Ties go to the form seen first (not to a heap address: the output must not
+        // depend on the allocator).
         self.surfaces
             .iter()
-            .max_by_key(|s| {
+            .enumerate()
+            .max_by_key(|(seen, s)| {
                 (
                     s.split_whitespace().count(),
                     s.len(),
-                    std::cmp::Reverse(s.as_ptr() as usize),
+                    std::cmp::Reverse(*seen),
                 )
             })
-            .map(String::as_str)
-            .unwrap_or("")
+            .map_or("", |(_, s)| s.as_str())
     }
 
     fn absorb(&mut self, other: Group) {
