@@ -27,7 +27,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::cues::{self, Lexicon, Token, TokenKind};
+use super::cues::{self, Lexicon, Token, TokenCache, TokenKind};
 use super::entities::{EntityTable, Mention};
 use super::quotes;
 use super::{EntityId, EntityKind, Gender, Quote, QuoteKind, Span, Speaker};
@@ -339,7 +339,7 @@ impl Memory {
 fn first_person_named(
     body: &str,
     window: Span,
-    marks: &[(Span, usize)],
+    cache: &mut TokenCache,
     pronoun: Pronoun,
     table: &mut EntityTable,
     memory: &mut Memory,
@@ -350,7 +350,7 @@ fn first_person_named(
         Span::new(window.end, window.end),
         cues::CONTEXT_REACH,
     );
-    let tokens = cues::tokenize_with_quotes(body, window, marks);
+    let tokens = cache.tokens(window);
     let mut i = 0;
     while i < tokens.len() {
         if !is_name_token(body, &tokens, i) || !is_capitalised(tokens[i].span.slice(body)) {
@@ -395,6 +395,7 @@ pub fn attribute(body: &str, sentences: &[Span], quotes: &mut [Quote], table: &m
         .enumerate()
         .map(|(i, q)| (quotes::marks_span(body, q), i))
         .collect();
+    let mut cache = TokenCache::new(body, &marks);
     let mut memory = Memory::default();
     let mut learnt_until = 0;
     let mut previous: Option<usize> = None;
@@ -407,14 +408,14 @@ pub fn attribute(body: &str, sentences: &[Span], quotes: &mut [Quote], table: &m
             body,
             sentences,
             Span::new(learnt_until, sentence.start),
-            &marks,
+            &mut cache,
             table,
             &mut memory,
         );
         learnt_until = learnt_until.max(sentence.end);
 
         let context = cues::clamp_around(body, sentence, marks[index].0, cues::CONTEXT_REACH);
-        let tokens = cues::tokenize_with_quotes(body, context, &marks);
+        let tokens = cache.tokens(context);
         let Some(at) = tokens
             .iter()
             .position(|t| t.kind == TokenKind::Quote(index))
@@ -431,7 +432,7 @@ pub fn attribute(body: &str, sentences: &[Span], quotes: &mut [Quote], table: &m
         }
         .or_else(|| according_to(body, &tokens))
         .or_else(|| introduced_by_colon(body, &tokens, at, quotes[index].kind))
-        .or_else(|| reported_just_before(body, sentences, sentence, &marks, quotes[index].kind));
+        .or_else(|| reported_just_before(body, sentences, sentence, &mut cache, quotes[index].kind));
 
         let mut speaker = None;
         if let Some(found) = found {
@@ -442,7 +443,7 @@ pub fn attribute(body: &str, sentences: &[Span], quotes: &mut [Quote], table: &m
                 .checked_sub(1)
                 .map_or(sentence.start, |i| sentences[i].start);
             let recently = Span::new(recently_start, sentence.end);
-            speaker = resolve(body, found.who, recently, &marks, table, &mut memory);
+            speaker = resolve(body, found.who, recently, &mut cache, table, &mut memory);
         } else if let Some(prev) =
             previous.filter(|&p| continues_turn(body, &quotes[p], &quotes[index], &tokens, at))
         {
@@ -472,13 +473,13 @@ fn learn_reporting_subjects(
     body: &str,
     sentences: &[Span],
     range: Span,
-    marks: &[(Span, usize)],
+    cache: &mut TokenCache,
     table: &mut EntityTable,
     memory: &mut Memory,
 ) {
     let first = sentences.partition_point(|s| s.start < range.start);
     for &sentence in sentences[first..].iter().take_while(|s| s.end <= range.end) {
-        let tokens = cues::tokenize_with_quotes(body, sentence, marks);
+        let tokens = cache.tokens(sentence);
         for i in 0..tokens.len() {
             if !cues::is_cue(body, &tokens, i) || is_participle(body, tokens[i]) {
                 continue;
@@ -514,7 +515,7 @@ fn reported_just_before(
     body: &str,
     sentences: &[Span],
     sentence: Span,
-    marks: &[(Span, usize)],
+    cache: &mut TokenCache,
     kind: QuoteKind,
 ) -> Option<Found> {
     if kind != QuoteKind::Direct {
@@ -533,7 +534,7 @@ fn reported_just_before(
         Span::new(before.end, before.end),
         cues::CONTEXT_REACH,
     );
-    let tokens = cues::tokenize_with_quotes(body, before, marks);
+    let tokens = cache.tokens(before);
     if let Some(found) = according_to(body, &tokens) {
         return Some(found);
     }
@@ -1056,10 +1057,11 @@ fn resolve(
     body: &str,
     who: Who,
     recently: Span,
-    marks: &[(Span, usize)],
+    cache: &mut TokenCache,
     table: &mut EntityTable,
     memory: &mut Memory,
 ) -> Option<Resolved> {
+    let marks = cache.marks();
     match who {
         Who::Name(span) => resolve_name(body, span, true, table, memory),
         Who::Pronoun(span, pronoun) => {
@@ -1072,7 +1074,7 @@ fn resolve(
                         first_person_named(
                             body,
                             Span::new(recently.start, span.start),
-                            marks,
+                            cache,
                             pronoun,
                             table,
                             memory,

@@ -5,6 +5,7 @@
 //! copied from any other project.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use super::Span;
@@ -160,26 +161,6 @@ impl Token {
     }
 }
 
-/// Tokens of `body[range]`, with each quotation in `quotes` (a sorted list of
-/// `(marks span, quote index)` wholly inside `range`) collapsed into one token.
-pub(crate) fn tokenize(body: &str, range: Span, quotes: &[(Span, usize)]) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut at = range.start;
-    for &(marks, index) in quotes {
-        if marks.start < at || marks.end > range.end {
-            continue;
-        }
-        tokenize_plain(body, Span::new(at, marks.start), &mut out);
-        out.push(Token {
-            span: marks,
-            kind: TokenKind::Quote(index),
-        });
-        at = marks.end;
-    }
-    tokenize_plain(body, Span::new(at, range.end), &mut out);
-    out
-}
-
 /// How far (in bytes) around a quote its context is read; bounds the work per quote so
 /// that one endless sentence full of quotes still costs linear time.
 pub(crate) const CONTEXT_REACH: usize = 600;
@@ -197,17 +178,66 @@ pub(crate) fn clamp_around(body: &str, range: Span, core: Span, reach: usize) ->
     Span::new(start, end.max(start))
 }
 
-/// Tokens of `body[range]` with the quotations among `marks` (sorted by start) that lie
-/// inside `range` collapsed, as [`tokenize`].
-pub(crate) fn tokenize_with_quotes(body: &str, range: Span, marks: &[(Span, usize)]) -> Vec<Token> {
+/// Tokens of `body[range]` with each quotation among `marks` (sorted by start) that lies
+/// wholly inside `range` collapsed into one token; one that starts inside an earlier
+/// collapsed quotation stays inside it.
+fn tokenize_with_quotes(body: &str, range: Span, marks: &[(Span, usize)]) -> Vec<Token> {
     let first = marks.partition_point(|(m, _)| m.start < range.start);
-    let inside: Vec<(Span, usize)> = marks[first..]
+    let inside = marks[first..]
         .iter()
-        .copied()
         .take_while(|(m, _)| m.start < range.end)
-        .filter(|(m, _)| m.end <= range.end)
-        .collect();
-    tokenize(body, range, &inside)
+        .filter(|(m, _)| m.end <= range.end);
+    // About one token per five bytes of news prose; saves the vector's regrowth.
+    let mut out = Vec::with_capacity(range.len() / 5 + 4);
+    let mut at = range.start;
+    for &(quote, index) in inside {
+        if quote.start < at {
+            continue;
+        }
+        tokenize_plain(body, Span::new(at, quote.start), &mut out);
+        out.push(Token {
+            span: quote,
+            kind: TokenKind::Quote(index),
+        });
+        at = quote.end;
+    }
+    tokenize_plain(body, Span::new(at, range.end), &mut out);
+    out
+}
+
+/// The token lists of one pass over one body, each range tokenised once: the quote and
+/// attribution passes read the same sentence for every quote in it, for the reported
+/// speech before a quote and again for pronoun antecedents.
+pub(crate) struct TokenCache<'a> {
+    body: &'a str,
+    marks: &'a [(Span, usize)],
+    by_range: HashMap<Span, Rc<[Token]>>,
+}
+
+impl<'a> TokenCache<'a> {
+    /// A cache over `body` with the quotations `marks` (sorted by start) collapsed.
+    pub fn new(body: &'a str, marks: &'a [(Span, usize)]) -> Self {
+        TokenCache {
+            body,
+            marks,
+            by_range: HashMap::new(),
+        }
+    }
+
+    /// The quotations collapsed, as given to [`TokenCache::new`].
+    pub fn marks(&self) -> &'a [(Span, usize)] {
+        self.marks
+    }
+
+    /// The tokens of `body[range]`, exactly as [`tokenize_with_quotes`] gives them.
+    pub fn tokens(&mut self, range: Span) -> Rc<[Token]> {
+        let (body, marks) = (self.body, self.marks);
+        Rc::clone(
+            self.by_range
+                .entry(range)
+                .or_insert_with(|| tokenize_with_quotes(body, range, marks).into()),
+        )
+    }
 }
 
 fn tokenize_plain(body: &str, range: Span, out: &mut Vec<Token>) {
@@ -229,16 +259,20 @@ fn tokenize_plain(body: &str, range: Span, out: &mut Vec<Token>) {
             continue;
         }
         let mut end = i + c.len_utf8();
+        let mut dotted = false;
         while let Some(&(j, d)) = chars.peek() {
-            let joins = matches!(d, '.' | '-' | '’' | '\'' | '&');
-            let next_is_alnum = text[j + d.len_utf8()..]
-                .chars()
-                .next()
-                .is_some_and(char::is_alphanumeric);
-            if d.is_alphanumeric() || (joins && next_is_alnum) {
+            let joins_before_alnum = || {
+                matches!(d, '.' | '-' | '’' | '\'' | '&')
+                    && text[j + d.len_utf8()..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric)
+            };
+            if d.is_alphanumeric() || joins_before_alnum() {
+                dotted |= d == '.';
                 end = j + d.len_utf8();
                 chars.next();
-            } else if d == '.' && text[i..end].contains('.') && end - i <= 12 {
+            } else if d == '.' && dotted && end - i <= 12 {
                 // The final period of a dotted acronym (`U.S.`) belongs to it.
                 end = j + 1;
                 chars.next();
@@ -362,7 +396,7 @@ mod tests {
     use super::*;
 
     fn words(body: &str) -> Vec<&str> {
-        tokenize(body, Span::new(0, body.len()), &[])
+        tokenize_with_quotes(body, Span::new(0, body.len()), &[])
             .iter()
             .map(|t| t.span.slice(body))
             .collect()
@@ -381,15 +415,31 @@ mod tests {
     fn quotes_collapse_into_one_token() {
         let body = "“Yes,” she said.";
         let marks = Span::new(0, "“Yes,”".len());
-        let tokens = tokenize(body, Span::new(0, body.len()), &[(marks, 7)]);
+        let tokens = tokenize_with_quotes(body, Span::new(0, body.len()), &[(marks, 7)]);
         assert_eq!(tokens[0].kind, TokenKind::Quote(7));
         assert_eq!(tokens[1].span.slice(body), "she");
     }
 
     #[test]
+    fn a_quote_collapses_only_in_ranges_that_hold_it_whole() {
+        let body = "He said “Yes, no.” Then left.";
+        let quote = Span::new(body.find('“').unwrap(), body.find(" Then").unwrap());
+        let marks = [(quote, 0)];
+        let mut cache = TokenCache::new(body, &marks);
+        let whole = cache.tokens(Span::new(0, body.len()));
+        assert_eq!(whole[2].kind, TokenKind::Quote(0));
+        assert_eq!(whole.len(), 6);
+        // A range that cuts the quotation reads its words as plain text.
+        let cut = cache.tokens(Span::new(0, quote.start + "“Yes".len()));
+        assert_eq!(cut.len(), 4);
+        assert_eq!(cut[3].span.slice(body), "Yes");
+        assert!(Rc::ptr_eq(&whole, &cache.tokens(Span::new(0, body.len()))));
+    }
+
+    #[test]
     fn noun_homographs_are_cues_only_without_a_determiner() {
         let cue_at = |body: &str, word: &str| {
-            let tokens = tokenize(body, Span::new(0, body.len()), &[]);
+            let tokens = tokenize_with_quotes(body, Span::new(0, body.len()), &[]);
             let i = tokens
                 .iter()
                 .position(|t| t.span.slice(body) == word)

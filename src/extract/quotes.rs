@@ -12,7 +12,7 @@
 //! reporting verb (`said Asia was a “promising land”`) is partial; anything else short,
 //! title-cased or introduced by a naming word (`called`, `a term`) is a term.
 
-use super::cues::{self, Token, TokenKind};
+use super::cues::{self, Token, TokenCache, TokenKind};
 use super::{Quote, QuoteKind, Span};
 
 /// Which kind of mark a character is.
@@ -60,10 +60,11 @@ pub fn find_quotes(body: &str, sentences: &[Span]) -> Vec<Quote> {
         .enumerate()
         .map(|(i, p)| (p.marks, i))
         .collect();
+    let mut cache = TokenCache::new(body, &marks);
     let mut quotes = Vec::with_capacity(pairs.len());
     for (index, pair) in pairs.iter().enumerate() {
         let sentence = sentence_around(sentences, pair.marks);
-        let kind = classify(body, pair, index, sentence, &marks);
+        let kind = classify(body, pair, index, sentence, &mut cache);
         quotes.push(Quote {
             text: pair.text.slice(body).to_string(),
             span: pair.text,
@@ -365,7 +366,7 @@ fn classify(
     pair: &Pair,
     index: usize,
     sentence: Span,
-    marks: &[(Span, usize)],
+    cache: &mut TokenCache,
 ) -> QuoteKind {
     if pair.depth > 0 {
         return QuoteKind::Term;
@@ -374,7 +375,7 @@ fn classify(
         return QuoteKind::Direct;
     }
     let context = cues::clamp_around(body, sentence, pair.marks, cues::CONTEXT_REACH);
-    let tokens = cues::tokenize_with_quotes(body, context, marks);
+    let tokens = cache.tokens(context);
     let Some(at) = tokens
         .iter()
         .position(|t| t.kind == TokenKind::Quote(index))
