@@ -121,12 +121,15 @@ pub fn tokenize(body: &str) -> Vec<Token> {
         }
         let mut end = start + c.len_utf8();
         while let Some(&(i, c)) = chars.peek() {
-            let inner = is_inner_char(c)
-                && body[i + c.len_utf8()..]
-                    .chars()
-                    .next()
-                    .is_some_and(is_word_char);
-            if !(is_word_char(c) || inner) {
+            // Only a joiner needs the character after it (most characters are letters).
+            let inner = || {
+                is_inner_char(c)
+                    && body[i + c.len_utf8()..]
+                        .chars()
+                        .next()
+                        .is_some_and(is_word_char)
+            };
+            if !(is_word_char(c) || inner()) {
                 break;
             }
             end = i + c.len_utf8();
@@ -201,6 +204,11 @@ fn split_word(body: &str, start: usize, end: usize, pieces: &mut Vec<(usize, usi
     let mut end = end;
     let mut possessive = false;
     let word = &body[start..end];
+    // Most words have neither a possessive nor a hyphen: one scan of the bytes decides.
+    if !word.bytes().any(|b| matches!(b, b'\'' | b'-' | 0xE2)) {
+        pieces.push((start, end, false));
+        return;
+    }
     for suffix in ["'s", "’s", "'S", "’S"] {
         let Some(stem) = word.strip_suffix(suffix).filter(|s| !s.is_empty()) else {
             continue;
