@@ -1,6 +1,7 @@
 //! Extractor speed on one core: articles per second (`articles`) and MB/s (`bytes`) for the
 //! seed text and a ~270 KB HTML news page built like real ones; the `*_scaling` groups
-//! (text of 64 KB to 1 MiB, pages of 68 KB to 1 MB) show time is linear in size.
+//! (text of 64 KB to 1 MiB, name-dense text of 128 KiB to 2 MiB, pages of 68 KB to 1 MB)
+//! show time is linear in size.
 //!
 //! Run with `cargo bench --bench extract`.
 
@@ -42,6 +43,55 @@ fn text_article(size: usize) -> String {
         out.push_str(paragraphs[i % paragraphs.len()]);
         out.push_str(&format!(
             " The text above is paragraph {i} of the report.\n\n"
+        ));
+        i += 1;
+    }
+    out
+}
+
+/// A wire-style article of about `size` bytes made only of short quoted paragraphs, each
+/// naming a different invented person and an organisation and then the person's surname
+/// alone at a sentence start: thousands of distinct entities and surname-only mentions,
+/// the case where merging mentions into entities must stay linear.
+fn name_dense_article(size: usize) -> String {
+    const GIVEN: &[&str] = &[
+        "Anna", "Boris", "Carla", "Daniel", "Elena", "Farid", "Grace", "Hiro", "Ingrid", "Jamal",
+        "Keiko", "Liam", "Maria", "Nikos", "Olga", "Pedro", "Quinn", "Rosa", "Samir", "Tomas",
+        "Ursula", "Victor", "Wen", "Yusuf", "Zora",
+    ];
+    const HEADS: &[&str] = &[
+        "Ka", "Lo", "Mi", "Da", "Ve", "Ru", "So", "Ta", "Ni", "Be", "Go", "Ha", "Fe", "Ri", "Za",
+        "Po", "Cu", "Te", "Wa", "Ye",
+    ];
+    const MIDDLES: &[&str] = &["ra", "lo", "ni", "ve", "du", "si", "ko", "ma", "te", "ba"];
+    const LINKS: &[&str] = &["", "el", "ar", "ov", "an", "is", "ur", "ot", "em", "ix"];
+    const TAILS: &[&str] = &[
+        "vin", "sky", "dez", "lund", "berg", "ford", "ton", "wick", "mann", "sen",
+    ];
+    const BODIES: &[&str] = &[
+        "Ministry of Finance",
+        "Harbour Authority",
+        "National Rail Union",
+        "City Council",
+        "Red Cross",
+        "World Bank",
+        "Port Workers Federation",
+        "Electoral Commission",
+    ];
+    let mut out = String::from("Long article full of names\n\nBy Jane Doe\n\n");
+    let mut i = 0;
+    while out.len() < size {
+        let surname = format!(
+            "{}{}{}{}",
+            HEADS[i % 20],
+            MIDDLES[(i / 20) % 10],
+            LINKS[(i / 2000) % 10],
+            TAILS[(i / 200) % 10]
+        );
+        out.push_str(&format!(
+            "“We will look at the figures again in week {i},” said {} {surname}, a spokesperson for the {}. {surname} added that talks continue.\n\n",
+            GIVEN[i % GIVEN.len()],
+            BODIES[i % BODIES.len()],
         ));
         i += 1;
     }
@@ -181,6 +231,19 @@ fn text_scaling(c: &mut Criterion) {
     group.finish();
 }
 
+fn names_scaling(c: &mut Criterion) {
+    let known = KnownMetadata::default();
+    let mut group = c.benchmark_group("names_scaling");
+    for size in [128 * 1024, 512 * 1024, 2048 * 1024] {
+        let article = name_dense_article(size);
+        group.throughput(Throughput::Bytes(article.len() as u64));
+        group.bench_with_input(BenchmarkId::new("extract", size), &article, |b, a| {
+            b.iter(|| extract(black_box(a), InputFormat::Text, &known))
+        });
+    }
+    group.finish();
+}
+
 fn html_scaling(c: &mut Criterion) {
     let mut group = c.benchmark_group("html_scaling");
     for size in [68 * 1024, 270 * 1024, 1080 * 1024] {
@@ -203,6 +266,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = articles, bytes, text_scaling, html_scaling
+    targets = articles, bytes, text_scaling, names_scaling, html_scaling
 }
 criterion_main!(benches);

@@ -432,7 +432,9 @@ pub fn attribute(body: &str, sentences: &[Span], quotes: &mut [Quote], table: &m
         }
         .or_else(|| according_to(body, &tokens))
         .or_else(|| introduced_by_colon(body, &tokens, at, quotes[index].kind))
-        .or_else(|| reported_just_before(body, sentences, sentence, &mut cache, quotes[index].kind));
+        .or_else(|| {
+            reported_just_before(body, sentences, sentence, &mut cache, quotes[index].kind)
+        });
 
         let mut speaker = None;
         if let Some(found) = found {
