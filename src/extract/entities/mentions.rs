@@ -42,6 +42,27 @@ const CAPTION_LABELS: &[&str] = &[
 /// Words before a place ("in Herat", "near Kowloon").
 const PLACE_PREPOSITIONS: &[&str] = &["in", "near", "outside", "across", "throughout", "around"];
 
+/// Nouns that name a place by the name after "of" ("the town of Yeoncheon").
+const PLACE_NOUNS_BEFORE_OF: &[&str] = &[
+    "town",
+    "city",
+    "village",
+    "province",
+    "region",
+    "county",
+    "district",
+    "state",
+    "island",
+    "capital",
+    "suburb",
+    "port",
+    "municipality",
+    "prefecture",
+];
+
+/// Endings of web addresses that name a company or site ("Secunia.com").
+const WEB_DOMAINS: &[&str] = &[".com", ".org", ".net", ".co.uk", ".io"];
+
 /// Reporting verbs: a multi-word name right before one speaks, so it is a person's.
 const SPEECH_VERBS: &[&str] = &[
     "said",
@@ -205,24 +226,40 @@ impl<'b> Context<'b> {
     fn extend_over_and(&self, start: usize, end: usize) -> usize {
         let n = self.tokens.len();
         let link = end + 1;
-        if link + 1 >= n
-            || !self.tokens[link].joined
-            || !self.tokens[link + 1].joined
-            || !self.is_name_word(link + 1)
-        {
+        if link >= n || !self.tokens[link].joined {
             return end;
         }
         let word = self.text(link);
-        if !matches!(word, "and" | "&" | "for" | "on") {
+        let after_cue = matches!(word, "for" | "on");
+        if !(after_cue || matches!(word, "and" | "&")) {
             return end;
         }
-        let mut last = link + 1;
-        while last + 1 < n
-            && self.tokens[last + 1].joined
-            && !self.tokens[last].possessive
-            && self.is_name_word(last + 1)
+        // "Joint Council for the Welfare of Immigrants": after a cue word, "the" may follow.
+        let first = if after_cue && link + 1 < n && self.text(link + 1) == "the" {
+            link + 2
+        } else {
+            link + 1
+        };
+        if first >= n
+            || !(link + 1..=first).all(|i| self.tokens[i].joined)
+            || !self.is_name_word(first)
         {
-            last += 1;
+            return end;
+        }
+        let mut last = first;
+        while last + 1 < n && self.tokens[last + 1].joined && !self.tokens[last].possessive {
+            if self.is_name_word(last + 1) {
+                last += 1;
+            } else if after_cue
+                && self.is_connector(last + 1)
+                && last + 2 < n
+                && self.tokens[last + 2].joined
+                && self.is_name_word(last + 2)
+            {
+                last += 2;
+            } else {
+                break;
+            }
         }
         let cue = |w: &str| gazetteer::is_org_cue(w) || gazetteer::is_location_cue(w);
         // After "and", a short right-hand part only, and only when the left part has no cue
@@ -323,6 +360,19 @@ impl<'b> Context<'b> {
                     if bridged && !self.may_take_of(start, end) {
                         break;
                     }
+                    // "Colorado State University of the US": "of the" and a country after a
+                    // complete organisation say where it is, not what it is called.
+                    let country = || {
+                        gazetteer::lookup(self.text(k))
+                            .is_some_and(|known| gazetteer::is_country(known.canonical))
+                    };
+                    if bridged
+                        && self.text(k - 1) == "the"
+                        && gazetteer::is_org_cue(self.lower(end))
+                        && country()
+                    {
+                        break;
+                    }
                     end = k;
                     j = k + 1;
                     continue;
@@ -411,7 +461,12 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         // A title opening a sentence is a cue, not a false capital ("Minister of ...").
         let false_capital = (first_initial && cx.is_false_capital(start) && !cx.is_title(start))
             || gazetteer::is_non_name(cx.lower(start));
-        if article || (false_capital && !known_prefix) {
+        // An abbreviation that opens a longer name belongs to it ("PC World", "TV Azteca").
+        let acronym_head = start < end
+            && is_acronym(cx.text(start))
+            && cx.is_capitalised_name(start + 1)
+            && gazetteer::given_name(cx.text(start + 1)).is_none();
+        if article || (false_capital && !known_prefix && !acronym_head) {
             start += 1;
             while start <= end && cx.is_connector(start) {
                 start += 1;
@@ -444,6 +499,15 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
     }
     let cue = cx.cue_word(start, end);
     if !cx.is_title(end) && (gazetteer::is_org_cue(cue) || gazetteer::is_location_cue(cue)) {
+        // "Council on American-Islamic Relations Alia Salem": a name typed by the word
+        // before its "of" or "on" may run on into the person it introduces.
+        let last = cx.lower(end);
+        let cue_last = gazetteer::is_org_cue(last) || gazetteer::is_location_cue(last);
+        if let Some(split) = person_after_name(cx, start, end).filter(|_| !cue_last) {
+            split_run(cx, start, split, out);
+            person(cx, split + 1, end, true, out);
+            return;
+        }
         named_by_cue(cx, start, end, cue, out);
         return;
     }
@@ -530,12 +594,39 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         // "the Court", "the Government": a bare cue word names nothing by itself.
         return;
     }
-    let after_place_word =
-        start > 0 && cx.tokens[start].joined && PLACE_PREPOSITIONS.contains(&cx.text(start - 1));
+    // "Google Chrome", "Malaysia Tourism board": an untyped name opening with a country
+    // or a known organisation names that country or organisation.
+    let known_head = (start < end)
+        .then(|| gazetteer::lookup(cx.text(start)))
+        .flatten()
+        .filter(|k| k.kind == EntityKind::Organization || gazetteer::is_country(k.canonical));
+    if let Some(known) = known_head {
+        out.push(Candidate {
+            span: cx.span(start, start),
+            known: Some(known),
+            cue: None,
+            role: None,
+            needs_support: false,
+        });
+        split_run(cx, start + 1, end, out);
+        return;
+    }
+    let joined_before =
+        |i: usize| start >= i && (start + 1 - i..=start).all(|j| cx.tokens[j].joined);
+    let after_place_word = joined_before(1) && PLACE_PREPOSITIONS.contains(&cx.text(start - 1))
+        || joined_before(2)
+            && cx.text(start - 1) == "of"
+            && PLACE_NOUNS_BEFORE_OF.contains(&cx.lower(start - 2));
+    let web_site = start == end && WEB_DOMAINS.iter().any(|d| cx.lower(start).ends_with(d));
+    let cue = if web_site {
+        Some(EntityKind::Organization)
+    } else {
+        after_place_word.then_some(EntityKind::Location)
+    };
     out.push(Candidate {
         span: cx.span(start, end),
         known: None,
-        cue: after_place_word.then_some(EntityKind::Location),
+        cue,
         role: None,
         needs_support: single_initial,
     });
@@ -549,10 +640,13 @@ fn person_after_name(cx: &Context, start: usize, end: usize) -> Option<usize> {
     }
     (start..end - 1).rev().find(|&split| {
         let last = cx.lower(split);
+        let of_cue = cx.cue_word(start, split);
         let left_named = gazetteer::lookup(cx.slice(start, split)).is_some()
             || gazetteer::lookup(cx.text(split)).is_some()
             || gazetteer::is_org_cue(last)
-            || gazetteer::is_location_cue(last);
+            || gazetteer::is_location_cue(last)
+            || (start + 1..split).any(|i| matches!(cx.text(i), "of" | "on" | "for"))
+                && (gazetteer::is_org_cue(of_cue) || gazetteer::is_location_cue(of_cue));
         let first = cx.text(split + 1);
         let given = gazetteer::given_name(first).is_some() && !cx.is_country_or_org(first);
         let plain_pair = end == split + 2
@@ -588,14 +682,14 @@ fn is_acronym(word: &str) -> bool {
     (2..=6).contains(&letters) && word.chars().all(|c| c.is_ascii_uppercase() || c == '.')
 }
 
-/// A romanised Chinese or Korean given name in two hyphenated syllables ("Chung-tai",
-/// "Jong-un"): the name it ends is a person's.
+/// A romanised Chinese or Korean given name in two hyphenated syllables of up to six
+/// letters ("Chung-tai", "Jong-un", "Che-cheung"): the name it ends is a person's.
 fn is_romanised_given_name(word: &str) -> bool {
     let Some((a, b)) = word.split_once('-') else {
         return false;
     };
     let syllable =
-        |s: &str| (2..=5).contains(&s.len()) && s.chars().skip(1).all(|c| c.is_ascii_lowercase());
+        |s: &str| (2..=6).contains(&s.len()) && s.chars().skip(1).all(|c| c.is_ascii_lowercase());
     a.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && syllable(a)
         && syllable(b)
@@ -616,7 +710,10 @@ fn person(cx: &Context, start: usize, end: usize, titled: bool, out: &mut Vec<Ca
     {
         start += 1;
     }
-    if (start..=end).any(|i| gazetteer::is_non_name(cx.lower(i))) {
+    // A given name makes a person even before a surname that is also a function word
+    // ("James To", "Wilson Or").
+    let given_first = gazetteer::given_name(cx.text(start)).is_some() && !cx.is_title(start);
+    if !given_first && (start..=end).any(|i| gazetteer::is_non_name(cx.lower(i))) {
         // "Doctor Who": a title before a function word is no person's name.
         out.push(Candidate {
             span: cx.span(start, end),

@@ -72,8 +72,11 @@ impl Group {
                 self.roles.push(r);
             }
         }
+        // A surname that is also a place ("Paris" of "Valeska Paris") names the person:
+        // the place's standing kind does not carry over to a group the text calls a person.
+        let person = self.cues.iter().any(|c| c.1 == EntityKind::Person);
         self.cues.extend(other.cues);
-        if self.known_kind.is_none() {
+        if self.known_kind.is_none() && !person {
             self.known_kind = other.known_kind;
             self.canonical = other.canonical;
         }
@@ -272,7 +275,9 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         let lowercase_word = words
             .iter()
             .any(|w| w.chars().next().is_some_and(char::is_lowercase));
-        if !(2..=3).contains(&words.len()) || lowercase_word {
+        // "Google Chrome" ... "Chrome": a product of a known company, not a person.
+        let known_first = gazetteer::lookup(words.first().copied().unwrap_or("")).is_some();
+        if !(2..=3).contains(&words.len()) || lowercase_word || known_first {
             continue;
         }
         let surname = words[words.len() - 1];
@@ -347,7 +352,14 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
                 })
                 .filter(|&t| {
                     groups[t].surfaces.iter().any(|s| {
-                        let long: Vec<&str> = s.split_whitespace().collect();
+                        let mut long: Vec<&str> = s.split_whitespace().collect();
+                        // "Supreme Court" of "Italian Supreme Court of Cassation".
+                        if long.len() > words.len() + 1
+                            && gazetteer::demonym(long[0]).is_some()
+                            && long[1..].starts_with(&words)
+                        {
+                            long.remove(0);
+                        }
                         long.len() > words.len()
                             && (long.starts_with(&words)
                                 || words.len() > 1 && long.ends_with(&words)
