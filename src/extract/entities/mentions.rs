@@ -61,7 +61,7 @@ const PLACE_NOUNS_BEFORE_OF: &[&str] = &[
 ];
 
 /// Endings of web addresses that name a company or site ("Secunia.com").
-const WEB_DOMAINS: &[&str] = &[".com", ".org", ".net", ".co.uk", ".io"];
+const WEB_DOMAINS: &[&str] = &[".com", ".net", ".co.uk", ".io"];
 
 /// Reporting verbs: a multi-word name right before one speaks, so it is a person's.
 const SPEECH_VERBS: &[&str] = &[
@@ -711,8 +711,13 @@ fn person(cx: &Context, start: usize, end: usize, titled: bool, out: &mut Vec<Ca
         start += 1;
     }
     // A given name makes a person even before a surname that is also a function word
-    // ("James To", "Wilson Or").
+    // ("James To", "Wilson Or"); after a longer name such a word opens the next clause
+    // ("Elizabeth Quat In the New Territories").
     let given_first = gazetteer::given_name(cx.text(start)).is_some() && !cx.is_title(start);
+    let mut end = end;
+    while given_first && end > start + 1 && gazetteer::is_non_name(cx.lower(end)) {
+        end -= 1;
+    }
     if !given_first && (start..=end).any(|i| gazetteer::is_non_name(cx.lower(i))) {
         // "Doctor Who": a title before a function word is no person's name.
         out.push(Candidate {
@@ -794,6 +799,14 @@ fn appositive_role(cx: &Context, end: usize) -> Option<String> {
         )
     })?;
     let head = words.get(lead)?.to_lowercase();
+    // ", including musician Tiziano Lugli": a list or a clause after the name, not its role.
+    if matches!(
+        head.as_str(),
+        "including" | "such" | "like" | "especially" | "notably" | "among" | "and" | "or"
+            | "with" | "who" | "which" | "whose" | "where" | "when" | "whom" | "while"
+    ) {
+        return None;
+    }
     let titled = words
         .iter()
         .skip(lead)

@@ -281,10 +281,13 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
             continue;
         }
         let surname = words[words.len() - 1];
+        // A country is no surname ("Environment Canada" ... "Canada").
+        let country = |g: &Group| g.canonical.is_some_and(gazetteer::is_country);
         let alone = (0..groups.len()).any(|t| {
             t != gi
                 && !groups[t].gone
                 && groups[t].known_kind != Some(EntityKind::Organization)
+                && !country(&groups[t])
                 && groups[t].surfaces.iter().any(|s| s == surname)
         });
         if alone {
