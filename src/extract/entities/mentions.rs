@@ -60,6 +60,21 @@ const PLACE_NOUNS_BEFORE_OF: &[&str] = &[
     "prefecture",
 ];
 
+/// Lower-case nouns for the people of an organisation: the untyped name right before
+/// one is an organisation's ("Environment Canada spokesperson", "Scientology officials").
+const ORG_MEMBER_NOUNS: &[&str] = &[
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "spokespeople",
+    "official",
+    "officials",
+    "employees",
+    "staffers",
+    "headquarters",
+    "executives",
+];
+
 /// Endings of web addresses that name a company or site ("Secunia.com").
 const WEB_DOMAINS: &[&str] = &[".com", ".net", ".co.uk", ".io"];
 
@@ -534,7 +549,26 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
             });
             return;
         }
-        known_parts(cx, start, k, false, out);
+        // "the State Department Spokesperson": an organisation or place named by its cue
+        // word before the title; otherwise only the known names in the title phrase count.
+        let mut first_title = k;
+        while first_title > start && cx.is_title(first_title - 1) {
+            first_title -= 1;
+        }
+        let owner = first_title.checked_sub(1).filter(|&last| {
+            last >= start
+                && gazetteer::lookup(cx.slice(start, last)).is_none()
+                && !cx.is_title(last)
+                && (gazetteer::is_org_cue(cx.cue_word(start, last))
+                    || gazetteer::is_location_cue(cx.cue_word(start, last)))
+        });
+        match owner {
+            Some(last) => {
+                named_by_cue(cx, start, last, cx.cue_word(start, last), out);
+                known_parts(cx, first_title, k, false, out);
+            }
+            None => known_parts(cx, start, k, false, out),
+        }
         let mut name = k + 1;
         while name <= end && cx.is_connector(name) {
             // "Secretary of State Antony Blinken": the "of" phrase belongs to the title.
@@ -594,6 +628,21 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         // "the Court", "the Government": a bare cue word names nothing by itself.
         return;
     }
+    // "British Red Cross": a national branch of a known organisation.
+    let national_branch = start < end
+        && gazetteer::demonym(cx.text(start)).is_some()
+        && gazetteer::lookup(cx.slice(start + 1, end))
+            .is_some_and(|k| k.kind == EntityKind::Organization);
+    if national_branch {
+        out.push(Candidate {
+            span: cx.span(start, end),
+            known: None,
+            cue: Some(EntityKind::Organization),
+            role: None,
+            needs_support: false,
+        });
+        return;
+    }
     // "Google Chrome", "Malaysia Tourism board": an untyped name opening with a country
     // or a known organisation names that country or organisation.
     let known_head = (start < end)
@@ -618,7 +667,11 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
             && cx.text(start - 1) == "of"
             && PLACE_NOUNS_BEFORE_OF.contains(&cx.lower(start - 2));
     let web_site = start == end && WEB_DOMAINS.iter().any(|d| cx.lower(start).ends_with(d));
-    let cue = if web_site {
+    let staffed = end + 1 < cx.tokens.len()
+        && cx.tokens[end + 1].joined
+        && !cx.tokens[end].possessive
+        && ORG_MEMBER_NOUNS.contains(&cx.text(end + 1));
+    let cue = if web_site || staffed {
         Some(EntityKind::Organization)
     } else {
         after_place_word.then_some(EntityKind::Location)
@@ -706,6 +759,8 @@ fn person(cx: &Context, start: usize, end: usize, titled: bool, out: &mut Vec<Ca
         && gazetteer::given_name(cx.text(start)).is_none()
         && (cx.lower_words.contains(cx.lower(start))
             || gazetteer::demonym(cx.text(start)).is_some()
+            // "Scientologist Tom Cruise", "Marxist ...": a follower, not a given name.
+            || cx.lower(start).ends_with("ist")
             || cx.is_title(start))
     {
         start += 1;
