@@ -590,6 +590,14 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
     if start == end && gazetteer::demonym(whole).is_some() {
         return;
     }
+    // "Scientologist Tom Cruise", "Marxist ...": a follower's descriptor before a name.
+    if end > start + 1
+        && cx.lower(start).ends_with("ist")
+        && gazetteer::given_name(cx.text(start + 1)).is_some()
+    {
+        person(cx, start + 1, end, false, out);
+        return;
+    }
     let single_initial =
         start == end && cx.tokens[start].initial && !cx.midsentence_capitals.contains(whole);
     let is_person = !(single_initial || start == end && is_acronym(whole)) && {
@@ -759,8 +767,6 @@ fn person(cx: &Context, start: usize, end: usize, titled: bool, out: &mut Vec<Ca
         && gazetteer::given_name(cx.text(start)).is_none()
         && (cx.lower_words.contains(cx.lower(start))
             || gazetteer::demonym(cx.text(start)).is_some()
-            // "Scientologist Tom Cruise", "Marxist ...": a follower, not a given name.
-            || cx.lower(start).ends_with("ist")
             || cx.is_title(start))
     {
         start += 1;
@@ -857,8 +863,22 @@ fn appositive_role(cx: &Context, end: usize) -> Option<String> {
     // ", including musician Tiziano Lugli": a list or a clause after the name, not its role.
     if matches!(
         head.as_str(),
-        "including" | "such" | "like" | "especially" | "notably" | "among" | "and" | "or"
-            | "with" | "who" | "which" | "whose" | "where" | "when" | "whom" | "while"
+        "including"
+            | "such"
+            | "like"
+            | "especially"
+            | "notably"
+            | "among"
+            | "and"
+            | "or"
+            | "with"
+            | "who"
+            | "which"
+            | "whose"
+            | "where"
+            | "when"
+            | "whom"
+            | "while"
     ) {
         return None;
     }

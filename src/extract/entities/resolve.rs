@@ -47,8 +47,11 @@ impl Group {
         {
             return canonical;
         }
+        // "Lucca, Tuscany" is a form of the town, not its name.
+        let plain = self.surfaces.iter().any(|s| !s.contains(", "));
         self.surfaces
             .iter()
+            .filter(|s| !plain || !s.contains(", "))
             .max_by_key(|s| {
                 (
                     s.split_whitespace().count(),
