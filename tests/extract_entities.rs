@@ -598,3 +598,30 @@ fn descriptors_products_and_abbreviations_keep_the_name_apart() {
     assert!(named(&table, "PC World").is_some(), "{:?}", table.entities);
     assert!(named(&table, "World").is_none());
 }
+
+#[test]
+fn currencies_titles_and_places_after_a_name_are_not_names() {
+    let body = "He was freed on US$ 20,000 bail. A crowd gathered at the Kennedy Space Center \
+                on Sunday, and he resigned as Foreign Affairs minister. Team Estonia rebuilt \
+                its robot, and the team's captain, Marta Kask, said so.";
+    let table = find_entities(body, &[]);
+    assert!(
+        named(&table, "United States").is_none(),
+        "{:?}",
+        table.entities
+    );
+    assert_eq!(
+        named(&table, "Kennedy Space Center").map(|e| e.kind),
+        Some(EntityKind::Location)
+    );
+    assert!(named(&table, "Affairs").is_none(), "{:?}", table.entities);
+    assert_eq!(
+        named(&table, "Team Estonia").map(|e| e.kind),
+        Some(EntityKind::Organization),
+        "{:?}",
+        table.entities
+    );
+    let kask = named(&table, "Marta Kask").expect("the captain");
+    assert_eq!(kask.kind, EntityKind::Person);
+    assert_eq!(kask.roles, ["captain"]);
+}

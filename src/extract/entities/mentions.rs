@@ -280,7 +280,9 @@ impl<'b> Context<'b> {
         // After "and", a short right-hand part only, and only when the left part has no cue
         // word of its own ("Massachusetts Institute of Technology and Colorado State ...").
         let ok = match word {
-            "for" | "on" => cue(self.lower(end)),
+            // "Council on ...", but not "Kennedy Space Center on STS-1".
+            "on" => gazetteer::is_org_cue(self.lower(end)),
+            "for" => cue(self.lower(end)),
             _ => {
                 last - link <= 3
                     && cue(self.lower(last))
@@ -381,7 +383,9 @@ impl<'b> Context<'b> {
                         gazetteer::lookup(self.text(k))
                             .is_some_and(|known| gazetteer::is_country(known.canonical))
                     };
+                    // A bare cue word still needs it ("University of the Philippines").
                     if bridged
+                        && end > start
                         && self.text(k - 1) == "the"
                         && gazetteer::is_org_cue(self.lower(end))
                         && country()
@@ -481,7 +485,11 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
             && is_acronym(cx.text(start))
             && cx.is_capitalised_name(start + 1)
             && gazetteer::given_name(cx.text(start + 1)).is_none();
-        if article || (false_capital && !known_prefix && !acronym_head) {
+        // "Team Estonia had to ...": a head word before a known place opens a name.
+        let org_head = gazetteer::is_org_cue(cx.lower(start))
+            && start < end
+            && gazetteer::lookup(cx.slice(start + 1, end)).is_some();
+        if article || (false_capital && !known_prefix && !acronym_head && !org_head) {
             start += 1;
             while start <= end && cx.is_connector(start) {
                 start += 1;
@@ -501,12 +509,31 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
     if start > end {
         return;
     }
+    // "US$ 20,000", "HK$": a currency, not the country.
+    if start == end && cx.body[cx.tokens[end].end..].starts_with('$') {
+        return;
+    }
     let whole = cx.slice(start, end);
     if let Some(known) = gazetteer::lookup(whole) {
         out.push(Candidate {
             span: cx.span(start, end),
             known: Some(known),
             cue: None,
+            role: None,
+            needs_support: false,
+        });
+        return;
+    }
+    // "Team Estonia", "Police Scotland": an organisation's head word before a known place.
+    let org_of_place = start < end
+        && gazetteer::is_org_cue(cx.lower(start))
+        && gazetteer::lookup(cx.slice(start + 1, end))
+            .is_some_and(|k| k.kind == EntityKind::Location);
+    if org_of_place {
+        out.push(Candidate {
+            span: cx.span(start, end),
+            known: None,
+            cue: Some(EntityKind::Organization),
             role: None,
             needs_support: false,
         });
@@ -574,7 +601,12 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
             // "Secretary of State Antony Blinken": the "of" phrase belongs to the title.
             name += 2;
         }
-        if name <= end {
+        // "as Foreign Affairs minister": one word between two titles belongs to them.
+        let title_after = end + 1 < cx.tokens.len()
+            && cx.tokens[end + 1].joined
+            && cx.is_title(end + 1)
+            && !cx.tokens[end + 1].is_capitalised(cx.body);
+        if name <= end && !(name == end && title_after) {
             person(cx, name, end, true, out);
         }
         return;
@@ -804,8 +836,16 @@ fn person(cx: &Context, start: usize, end: usize, titled: bool, out: &mut Vec<Ca
 
 /// The title phrase right before a name: "U.S. Ambassador to NATO", "NATO spokesperson".
 fn role_before(cx: &Context, name: usize) -> Option<String> {
-    if name == 0 || !cx.tokens[name].joined {
+    if name == 0 {
         return None;
+    }
+    // "the company's spokesperson, Jane Roe": a lower-case title set off by a comma.
+    let prev = cx.tokens[name - 1];
+    if !cx.tokens[name].joined {
+        let apposed = &cx.body[prev.end..cx.tokens[name].start] == ", "
+            && cx.is_title(name - 1)
+            && prev.text(cx.body).starts_with(|c: char| c.is_lowercase());
+        return apposed.then(|| prev.text(cx.body).to_string());
     }
     let mut first = name;
     let mut has_title = false;
