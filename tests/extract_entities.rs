@@ -625,3 +625,26 @@ fn currencies_titles_and_places_after_a_name_are_not_names() {
     assert_eq!(kask.kind, EntityKind::Person);
     assert_eq!(kask.roles, ["captain"]);
 }
+
+#[test]
+fn long_organisation_names_stay_whole_and_lose_their_nationality_in_an_alias() {
+    let body = "Prints went to galleries from the Ruskin Foundation for the Applied Arts, and \
+                the Danish Ministry of Fisheries approved the loan.";
+    let table = find_entities(body, &[]);
+    assert_eq!(
+        named(&table, "Ruskin Foundation for the Applied Arts").map(|e| e.kind),
+        Some(EntityKind::Organization),
+        "{:?}",
+        table.entities
+    );
+    assert!(named(&table, "Applied Arts").is_none());
+    let ministry = named(&table, "Danish Ministry of Fisheries").expect("the ministry");
+    assert!(
+        ministry
+            .aliases
+            .iter()
+            .any(|a| a == "Ministry of Fisheries"),
+        "{:?}",
+        ministry.aliases
+    );
+}

@@ -733,6 +733,10 @@ fn person_after_name(cx: &Context, start: usize, end: usize) -> Option<usize> {
     }
     (start..end - 1).rev().find(|&split| {
         let last = cx.lower(split);
+        if !cx.is_name_word(split) {
+            // "Andy Warhol Foundation for the Visual Arts": never after a connector.
+            return false;
+        }
         let of_cue = cx.cue_word(start, split);
         let left_named = gazetteer::lookup(cx.slice(start, split)).is_some()
             || gazetteer::lookup(cx.text(split)).is_some()

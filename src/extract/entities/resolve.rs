@@ -438,6 +438,19 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         {
             aliases.push(canonical.to_string());
         }
+        // "Greek Ministry of Culture" is also the "Ministry of Culture" of that country; a
+        // name without "of" keeps its adjective ("Korean Central News Agency").
+        if kind == EntityKind::Organization {
+            let national = name
+                .split_once(' ')
+                .filter(|(first, rest)| {
+                    gazetteer::demonym(first).is_some() && rest.contains(" of ")
+                })
+                .map(|(_, rest)| rest.to_string());
+            if let Some(rest) = national.filter(|r| !aliases.contains(r)) {
+                aliases.push(rest);
+            }
+        }
         let gender = (kind == EntityKind::Person)
             .then(|| gender_of(&name))
             .flatten();
