@@ -648,3 +648,23 @@ fn long_organisation_names_stay_whole_and_lose_their_nationality_in_an_alias() {
         ministry.aliases
     );
 }
+
+#[test]
+fn a_plain_name_listed_beside_a_person_is_a_person_but_an_affiliation_is_not() {
+    let body = "The show has prints by photographers Walker Evans, Chuck Close, and Brannoc \
+                Vestergaard. Councillor Raymond Chan of Kestrel Works, and Leung Kwok-hung \
+                won seats.";
+    let table = find_entities(body, &[]);
+    assert_eq!(
+        named(&table, "Brannoc Vestergaard").map(|e| e.kind),
+        Some(EntityKind::Person),
+        "{:?}",
+        table.entities
+    );
+    assert_ne!(
+        named(&table, "Kestrel Works").map(|e| e.kind),
+        Some(EntityKind::Person),
+        "{:?}",
+        table.entities
+    );
+}

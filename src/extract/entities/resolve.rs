@@ -298,6 +298,47 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         }
     }
 
+    // A plain two- or three-word name listed beside a person is a person too ("Robert
+    // Mapplethorpe, and Helmut Newton", "Starry Lee and Holden Chow").
+    let mut listed_people = Vec::new();
+    for (ci, pair) in candidates.windows(2).enumerate() {
+        let (Some(ga), Some(gb)) = (placed[ci], placed[ci + 1]) else {
+            continue;
+        };
+        let gap = &body[pair[0].span.end..pair[1].span.start];
+        if !matches!(gap, ", " | ", and " | " and " | ", or " | " or ") {
+            continue;
+        }
+        for (this, other, at) in [(ga, gb, pair[0].span), (gb, ga, pair[1].span)] {
+            // "Raymond Chan of People Power, and ...": an affiliation, not a list member.
+            let before = body[..at.start].trim_end();
+            let last_word = before.rsplit(char::is_whitespace).next().unwrap_or("");
+            let affiliation = matches!(last_word, "of" | "from" | "at" | "for" | "with");
+            if affiliation {
+                continue;
+            }
+            let plain = |g: &Group| {
+                let name = g.name();
+                let words = name.split_whitespace().count();
+                (2..=3).contains(&words)
+                    && g.known_kind.is_none()
+                    && name
+                        .split_whitespace()
+                        .all(|w| w.starts_with(|c: char| c.is_uppercase()))
+            };
+            if groups[this].kind() == EntityKind::Misc
+                && plain(&groups[this])
+                && groups[other].kind() == EntityKind::Person
+            {
+                listed_people.push(this);
+            }
+        }
+    }
+    for gi in listed_people {
+        let words = groups[gi].name().split_whitespace().count();
+        groups[gi].cues.push((words, EntityKind::Person));
+    }
+
     // Short forms: a surname or first name into the one person it belongs to; a leading or
     // trailing part of one organisation's name into it ("Nikkei", "Foreign Ministry").
     // Full names of people, computed once: merging a short form never changes them.
