@@ -28,13 +28,16 @@ fi
 
 if [ ! -f "$db" ]; then
   start=$(date +%s.%N)
-  "$bin" ingest --db "$db" "$corpus" >"$work/ingest.log" 2>&1
+  /usr/bin/time -f "%M %U %S" -o "$work/ingest.time" "$bin" ingest --db "$db" "$corpus" >"$work/ingest.log" 2>&1
   end=$(date +%s.%N)
-  python3 - "$start" "$end" "$count" "$db" <<'EOF'
+  python3 - "$start" "$end" "$count" "$db" "$work/ingest.time" <<'EOF'
 import os, sys
 start, end, count, db = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+rss_kb, user, system = open(sys.argv[5]).read().split()[-3:]
+cpu = float(user) + float(system)
 size = sum(os.path.getsize(p) for p in (db, db + "-wal") if os.path.exists(p))
 print(f"ingest: {count} articles in {end - start:.1f} s = {count / (end - start):.0f} articles/s; "
+      f"CPU {cpu:.1f} s = {cpu / count * 1000:.2f} ms per article; peak RSS {int(rss_kb) / 1024:.0f} MB; "
       f"database {size / 1e6:.1f} MB = {size / count * 1000 / 1e6:.2f} MB per 1,000 articles")
 EOF
 fi
@@ -46,16 +49,19 @@ server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
 
-# Pick real targets from the data itself.
+# Pick targets as a user would, from the data itself: the speaker of the newest quote
+# said by a person, a word of that quote (the longest; in the generated corpus every
+# such word is in a few per cent of all quotes: moderately common), the first three
+# letters of that speaker's name (a common name prefix, as typed into a search box).
 read -r article speaker word prefix deep first < <(python3 - "$base" <<'EOF'
 import json, sys, urllib.parse, urllib.request
 base = sys.argv[1]
 get = lambda path: json.load(urllib.request.urlopen(base + path))
 quotes = get("/v1/quotes?limit=100")["data"]
-quote = next(q for q in quotes if q.get("speaker"))
+quote = next(q for q in quotes if (q.get("speaker") or {}).get("type") == "person")
 article = quote["article"]["id"]
 speaker = urllib.parse.quote(quote["speaker"]["name"])
-word = next(w.strip(".,“”\"").lower() for w in quote["text"].split() if len(w) > 6)
+word = max((w.strip(".,“”\"").lower() for w in quote["text"].split()), key=len)
 prefix = urllib.parse.quote(quote["speaker"]["name"][:3])
 # Follow the cursor past 10,000 rows: the deep page must cost what the first one does.
 cursor, seen = None, 0
@@ -69,6 +75,8 @@ deep = f"/v1/articles?limit=20&cursor={cursor}" if cursor else "/v1/articles?lim
 print(article, speaker, word, prefix, deep, "/v1/articles?limit=20")
 EOF
 )
+
+echo "targets: speaker=$speaker, q=$word, entities q=$prefix"
 
 bench() {
   local name=$1 path=$2

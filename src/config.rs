@@ -13,6 +13,30 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub log: LogSettings,
+    pub auth: AuthSettings,
+    pub rate_limit: RateLimitSettings,
+    pub cors: CorsSettings,
+    #[serde(default)]
+    pub batch: BatchSettings,
+}
+
+/// Limits of `POST /v1/articles:batch`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(default)]
+pub struct BatchSettings {
+    /// Most articles one request may hold.
+    pub max_items: usize,
+    /// Largest batch body, in bytes (the server's body limit applies to other requests).
+    pub body_limit_bytes: usize,
+}
+
+impl Default for BatchSettings {
+    fn default() -> Self {
+        BatchSettings {
+            max_items: 1000,
+            body_limit_bytes: 32 * 1024 * 1024,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -46,6 +70,43 @@ pub struct LogSettings {
     pub level: String,
 }
 
+/// Who may call the API; see `api::auth`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    /// Hashes of the accepted API keys, as `quotewire hash-key` prints them. Empty: no key
+    /// is needed anywhere (the server warns at start-up).
+    pub key_hashes: Vec<String>,
+    /// Whether GET and HEAD need a key too (health probes and the docs never do).
+    pub protect_reads: bool,
+}
+
+/// Per-client request budgets; see `api::limits`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RateLimitSettings {
+    pub enabled: bool,
+    /// Sustained requests per second allowed to one client.
+    pub per_second: u32,
+    /// Requests one client may send at once before the sustained rate applies.
+    pub burst: u32,
+    /// A header carrying the client's address, set by a trusted reverse proxy in front
+    /// (`X-Forwarded-For`: its last entry is used). Unset: the peer address.
+    #[serde(default)]
+    pub client_ip_header: Option<String>,
+}
+
+/// Cross-origin access for browser frontends; see `api::cors`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CorsSettings {
+    /// Origins (`https://app.example.org`) allowed to call the API from a browser; `*` for
+    /// any. Empty: no cross-origin access.
+    pub allowed_origins: Vec<String>,
+    /// How long browsers may cache a preflight answer, in seconds.
+    pub max_age_secs: usize,
+}
+
+/// Settings whose environment variable holds a comma-separated list.
+const LIST_KEYS: [&str; 2] = ["auth.key_hashes", "cors.allowed_origins"];
+
 /// Settings given on the command line; each wins over every other layer.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
@@ -76,12 +137,7 @@ impl Settings {
             }
             builder = builder.add_source(config::File::from(file.as_path()));
         }
-        builder = builder.add_source(
-            config::Environment::with_prefix("QUOTEWIRE")
-                .prefix_separator("__")
-                .separator("__")
-                .try_parsing(true),
-        );
+        builder = builder.add_source(environment());
         if let Some(addr) = &overrides.addr {
             builder = builder.set_override("server.addr", addr.as_str())?;
         }
@@ -97,6 +153,18 @@ impl Settings {
         }
         Ok(builder.build()?.try_deserialize()?)
     }
+}
+
+/// `QUOTEWIRE__SECTION__KEY` variables; list settings are split on commas.
+fn environment() -> config::Environment {
+    LIST_KEYS.iter().fold(
+        config::Environment::with_prefix("QUOTEWIRE")
+            .prefix_separator("__")
+            .separator("__")
+            .try_parsing(true)
+            .list_separator(","),
+        |env, key| env.with_list_parse_key(key),
+    )
 }
 
 fn path_str(path: &Path) -> String {
@@ -126,6 +194,47 @@ mod tests {
         assert_eq!(settings.server.addr, "0.0.0.0:9999");
         assert_eq!(settings.database.path, PathBuf::from("/tmp/x.db"));
         assert_eq!(settings.log.format, LogFormat::Json);
+    }
+
+    #[test]
+    fn list_settings_are_split_on_commas_in_the_environment() {
+        let vars = [
+            ("QUOTEWIRE__AUTH__KEY_HASHES", "sha256:aa,sha256:bb"),
+            ("QUOTEWIRE__CORS__ALLOWED_ORIGINS", "https://a.example"),
+            ("QUOTEWIRE__RATE_LIMIT__PER_SECOND", "7"),
+            ("QUOTEWIRE__LOG__LEVEL", "debug,quotewire=trace"),
+        ];
+        let settings: Settings = config::Config::builder()
+            .add_source(config::File::from_str(
+                DEFAULT_TOML,
+                config::FileFormat::Toml,
+            ))
+            .add_source(
+                environment().source(Some(
+                    vars.iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                )),
+            )
+            .build()
+            .unwrap()
+            .try_deserialize()
+            .unwrap();
+        assert_eq!(settings.auth.key_hashes, ["sha256:aa", "sha256:bb"]);
+        assert_eq!(settings.cors.allowed_origins, ["https://a.example"]);
+        assert_eq!(settings.rate_limit.per_second, 7);
+        // Other strings keep their commas.
+        assert_eq!(settings.log.level, "debug,quotewire=trace");
+    }
+
+    #[test]
+    fn the_defaults_open_reads_and_limit_rates() {
+        let settings = Settings::load(&Overrides::default()).expect("defaults load");
+        assert!(settings.auth.key_hashes.is_empty());
+        assert!(!settings.auth.protect_reads);
+        assert!(settings.rate_limit.enabled);
+        assert!(settings.rate_limit.burst >= settings.rate_limit.per_second);
+        assert!(settings.cors.allowed_origins.is_empty());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use quotewire::config::{LogFormat, Overrides, Settings};
 use quotewire::extract::{extract, InputFormat, KnownMetadata};
-use quotewire::ingest::{self, files, ArticleInput, IngestError, Ingested};
+use quotewire::ingest::{self, files, IngestError, Ingested};
 use quotewire::store::Store;
 
 /// Who said what, in the news: extract quotes and entities from articles and serve them
@@ -29,8 +29,15 @@ enum Command {
     /// Store the articles in files and folders (recursively): .txt and .html (one article
     /// each), .json (one article object, as POSTed to /v1/articles), .ndjson (one per line).
     Ingest(IngestArgs),
+    /// Write every article or quote matching the filters to stdout as NDJSON, one list
+    /// item per line (the same objects as GET /v1/articles and GET /v1/quotes).
+    Export(ExportArgs),
     /// Print the OpenAPI 3.1 document of the API.
     Openapi,
+    /// Read an API key on standard input (one line) and print the hash to put in
+    /// `auth.key_hashes` (QUOTEWIRE__AUTH__KEY_HASHES). Make keys long and random, e.g.
+    /// `openssl rand -base64 32 > api.key; quotewire hash-key < api.key`.
+    HashKey,
     /// Write a reproducible corpus of realistic generated articles (for benchmarks) into
     /// OUT_DIR as NDJSON files of 1,000 articles each, ready for `ingest`.
     Generate(GenerateArgs),
@@ -94,6 +101,68 @@ struct IngestArgs {
     common: CommonArgs,
 }
 
+#[derive(Args)]
+struct ExportArgs {
+    #[command(subcommand)]
+    list: ExportList,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Subcommand)]
+enum ExportList {
+    /// Articles, newest first (best match first with --q); without their bodies.
+    Articles(ExportArticleFilters),
+    /// Quotes, newest article first (best match first with --q).
+    Quotes(ExportQuoteFilters),
+}
+
+/// The filters of GET /v1/articles.
+#[derive(Args)]
+struct ExportArticleFilters {
+    /// Full-text search over title and body.
+    #[arg(long)]
+    q: Option<String>,
+    /// Exact publisher name.
+    #[arg(long)]
+    source: Option<String>,
+    /// Exact byline.
+    #[arg(long)]
+    byline: Option<String>,
+    /// Published on or after this date or date-time.
+    #[arg(long)]
+    published_after: Option<String>,
+    /// Published before this date or date-time.
+    #[arg(long)]
+    published_before: Option<String>,
+}
+
+/// The filters of GET /v1/quotes.
+#[derive(Args)]
+struct ExportQuoteFilters {
+    /// Entity id (e_...) or name of the speaker.
+    #[arg(long)]
+    speaker: Option<String>,
+    /// Only quotes of this article (id).
+    #[arg(long)]
+    article: Option<String>,
+    /// Comma-separated kinds among direct, partial, term [default: direct,partial].
+    #[arg(long)]
+    kind: Option<String>,
+    /// Full-text search over the quote text.
+    #[arg(long)]
+    q: Option<String>,
+    /// From articles published on or after this date or date-time.
+    #[arg(long)]
+    published_after: Option<String>,
+    /// From articles published before this date or date-time.
+    #[arg(long)]
+    published_before: Option<String>,
+    /// Only quotes whose text mentions this entity (id).
+    #[arg(long)]
+    about: Option<String>,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum LogFormatArg {
     Text,
@@ -115,7 +184,9 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Extract(args) => extract_files(&args),
         Command::Ingest(args) => ingest_paths(&args),
+        Command::Export(args) => export_list(args),
         Command::Openapi => print_stdout(&quotewire::api::openapi_json()),
+        Command::HashKey => hash_key(),
         Command::Generate(args) => generate_corpus(&args),
     };
     match result {
@@ -162,12 +233,38 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
             addr = %settings.server.addr,
             port = app.port(),
             db = %settings.database.path.display(),
+            api_keys = settings.auth.key_hashes.iter().filter(|h| !h.trim().is_empty()).count(),
+            reads_need_key = settings.auth.protect_reads,
+            rate_limit = %if settings.rate_limit.enabled {
+                format!("{}/s, burst {}", settings.rate_limit.per_second, settings.rate_limit.burst)
+            } else {
+                "off".to_owned()
+            },
             "quotewire serving; API docs at /docs"
         );
         app.run_until_stopped().await.map_err(|e| e.to_string())?;
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn hash_key() -> Result<ExitCode, String> {
+    use quotewire::api::auth::{hash_key, MIN_KEY_CHARS};
+    if std::io::stdin().is_terminal() {
+        eprintln!("Paste the API key and press Enter (it is not stored):");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the key from standard input: {e}"))?;
+    let key = line.trim_end_matches(['\r', '\n']);
+    if key.trim() != key || key.chars().count() < MIN_KEY_CHARS {
+        return Err(format!(
+            "a key must be at least {MIN_KEY_CHARS} characters without surrounding spaces \
+             (e.g. `openssl rand -base64 32`)"
+        ));
+    }
+    print_stdout(&format!("{}\n", hash_key(key)))
 }
 
 fn extract_files(args: &ExtractArgs) -> Result<ExitCode, String> {
@@ -241,6 +338,43 @@ fn generate_corpus(args: &GenerateArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn export_list(args: ExportArgs) -> Result<ExitCode, String> {
+    use quotewire::api::export::{self, ListArticlesQuery, ListQuotesQuery};
+    let (_, store) = start_with_store(&args.common, None)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = match args.list {
+        ExportList::Articles(f) => export::export_articles(
+            &store,
+            &ListArticlesQuery {
+                q: f.q,
+                source: f.source,
+                byline: f.byline,
+                published_after: f.published_after,
+                published_before: f.published_before,
+                ..ListArticlesQuery::default()
+            },
+            &mut out,
+        ),
+        ExportList::Quotes(f) => export::export_quotes(
+            &store,
+            &ListQuotesQuery {
+                speaker: f.speaker,
+                article: f.article,
+                kind: f.kind,
+                q: f.q,
+                published_after: f.published_after,
+                published_before: f.published_before,
+                about: f.about,
+                ..ListQuotesQuery::default()
+            },
+            &mut out,
+        ),
+    };
+    written.map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn print_stdout(text: &str) -> Result<ExitCode, String> {
     std::io::stdout()
         .lock()
@@ -258,41 +392,26 @@ struct IngestSummary {
 }
 
 impl IngestSummary {
-    /// Extracts and stores one batch, counting what became of each article.
-    fn store_batch(
-        &mut self,
-        store: &Store,
-        batch: Vec<(String, ArticleInput)>,
-    ) -> Result<(), String> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let (origins, inputs): (Vec<String>, Vec<ArticleInput>) = batch.into_iter().unzip();
-        let results = ingest::ingest_batch(store, inputs)
-            .map_err(|e| format!("database write failed: {e}"))?;
-        for (origin, result) in origins.into_iter().zip(results) {
-            match result {
-                Ok(Ingested::Created { .. }) => self.ingested += 1,
-                Ok(Ingested::Duplicate { .. }) => self.duplicates += 1,
-                Err(IngestError::Invalid(errors)) => {
-                    self.rejected.push((origin, ingest::describe(&errors)))
-                }
-                Err(IngestError::Store(e)) => {
-                    self.rejected.push((origin, format!("not stored: {e}")))
-                }
+    fn count(&mut self, origin: String, result: Result<Ingested, IngestError>) {
+        match result {
+            Ok(Ingested::Created { .. }) => self.ingested += 1,
+            Ok(Ingested::Duplicate { .. }) => self.duplicates += 1,
+            Err(IngestError::Invalid(errors)) => {
+                self.rejected.push((origin, ingest::describe(&errors)))
             }
+            Err(IngestError::Store(e)) => self.rejected.push((origin, format!("not stored: {e}"))),
         }
-        Ok(())
+    }
+
+    fn processed(&self) -> usize {
+        self.ingested + self.duplicates + self.rejected.len()
     }
 }
 
 fn ingest_paths(args: &IngestArgs) -> Result<ExitCode, String> {
     let (_, store) = start_with_store(&args.common, None)?;
     let (paths, problems) = files::find_article_files(&args.paths);
-    let mut summary = IngestSummary {
-        rejected: problems,
-        ..IngestSummary::default()
-    };
+    let mut summary = IngestSummary::default();
 
     let progress = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(paths.len() as u64);
@@ -305,37 +424,56 @@ fn ingest_paths(args: &IngestArgs) -> Result<ExitCode, String> {
         indicatif::ProgressBar::hidden()
     };
 
-    // Files are read a chunk at a time, so memory stays bounded however large the corpus.
-    // Articles are written `batch_size` at a time (one transaction each), so memory stays
-    // bounded however large the corpus or a single NDJSON file is.
-    let batch_size = args.batch_size as usize;
+    // Files are read lazily (NDJSON line by line) on this thread, extracted on every core
+    // and written `batch_size` per transaction by one writer; the queues between the
+    // stages are bounded, so memory does not grow with the corpus.
     let started = std::time::Instant::now();
-    let mut batch: Vec<(String, ArticleInput)> = Vec::with_capacity(batch_size);
-    for path in &paths {
-        for article in files::read_articles(path) {
-            match article.input {
-                Ok(input) => batch.push((article.origin, input)),
-                Err(reason) => summary.rejected.push((article.origin, reason)),
+    let mut unreadable = Vec::new();
+    let inputs = paths
+        .iter()
+        .flat_map(|path| {
+            progress.inc(1);
+            files::read_articles(path)
+        })
+        .filter_map(|article| match article.input {
+            Ok(input) => Some((article.origin, input)),
+            Err(reason) => {
+                unreadable.push((article.origin, reason));
+                None
             }
-            if batch.len() >= batch_size {
-                summary.store_batch(&store, std::mem::take(&mut batch))?;
-                let rate = summary.ingested as f64 / started.elapsed().as_secs_f64().max(0.001);
-                progress.set_message(format!(
-                    "{} ingested, {rate:.0} articles/s",
-                    summary.ingested
-                ));
+        });
+    let written = ingest::pipeline::ingest_stream(
+        &store,
+        inputs,
+        args.batch_size as usize,
+        |origin, result| {
+            summary.count(origin, result);
+            let done = summary.processed();
+            if done % 64 == 0 {
+                let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+                progress.set_message(format!("{done} articles, {rate:.0} articles/s"));
             }
-        }
-        progress.inc(1);
-    }
-    summary.store_batch(&store, batch)?;
+        },
+    );
     progress.finish_and_clear();
+    written.map_err(|e| format!("database write failed: {e}"))?;
+    if summary.ingested > 0 {
+        store
+            .optimize_search()
+            .map_err(|e| format!("cannot merge the search indexes: {e}"))?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
 
+    summary
+        .rejected
+        .splice(0..0, problems.into_iter().chain(unreadable));
     println!(
-        "ingested {}, duplicates {}, rejected {}",
+        "ingested {}, duplicates {}, rejected {} ({} articles in {elapsed:.1} s, {:.0} articles/s)",
         summary.ingested,
         summary.duplicates,
-        summary.rejected.len()
+        summary.rejected.len(),
+        summary.processed(),
+        summary.processed() as f64 / elapsed.max(0.001),
     );
     for (origin, reason) in &summary.rejected {
         println!("  rejected {origin}: {reason}");

@@ -1,11 +1,12 @@
 //! Logging setup and the per-request span: method, route template, status, latency and
 //! request id (taken from `X-Request-Id` when the client sends a sane one, always echoed).
+//! Credentials never reach the log: the headers (logged at trace level) are redacted.
 
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::{field, Instrument};
 use tracing_subscriber::EnvFilter;
@@ -43,6 +44,32 @@ pub fn current_request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
 }
 
+/// Headers whose values are secrets.
+const SECRET_HEADERS: [&str; 5] = [
+    "authorization",
+    "proxy-authorization",
+    "x-api-key",
+    "cookie",
+    "set-cookie",
+];
+
+/// The headers as `name: value` lines for the log, with credentials replaced.
+pub fn redacted_headers(headers: &HeaderMap) -> String {
+    let mut lines: Vec<String> = headers
+        .iter()
+        .map(|(name, value)| {
+            let shown = if SECRET_HEADERS.contains(&name.as_str()) {
+                "[redacted]"
+            } else {
+                value.to_str().unwrap_or("[not text]")
+            };
+            format!("{name}: {shown}")
+        })
+        .collect();
+    lines.sort();
+    lines.join("; ")
+}
+
 /// A client's id is kept when it is short printable ASCII (it goes into logs and
 /// headers); otherwise a fresh ULID is made.
 fn request_id_for(req: &ServiceRequest) -> String {
@@ -72,8 +99,16 @@ pub async fn request_span(
         status = field::Empty,
         latency_ms = field::Empty,
         request_id = %request_id,
+        // Who called: `anonymous`, `invalid-key` or `key:` + the start of the key's hash
+        // (recorded by `api::auth`; never the key).
+        caller = field::Empty,
     );
     let started = Instant::now();
+    if tracing::enabled!(tracing::Level::TRACE) {
+        span.in_scope(
+            || tracing::trace!(headers = %redacted_headers(req.headers()), "request headers"),
+        );
+    }
     // Handlers' and extractors' errors arrive here as ready responses; an `Err` can only
     // come from a middleware, and actix renders it after us (without the request id).
     let mut response = REQUEST_ID
@@ -97,4 +132,29 @@ pub async fn request_span(
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_redacted_from_logged_headers() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("authorization", "Bearer secret-one"),
+            ("x-api-key", "secret-two"),
+            ("cookie", "session=secret-three"),
+            ("accept", "application/json"),
+        ] {
+            headers.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+        let logged = redacted_headers(&headers);
+        assert!(!logged.contains("secret"), "{logged}");
+        assert!(logged.contains("authorization: [redacted]"));
+        assert!(logged.contains("accept: application/json"));
+    }
 }

@@ -9,7 +9,10 @@ use super::error::{
     ApiError, BadRequest, InternalError, NotFound, PayloadTooLarge, UnprocessableEntity,
     UnsupportedMediaType,
 };
-use super::pagination::{decode_cursor, fingerprint, list_response, page_limit, split_page};
+use super::export::{stream_articles, wants_ndjson};
+use super::pagination::{
+    cursor_given, decode_cursor, fingerprint, list_response, page_limit, split_page,
+};
 use crate::ingest::{self, ArticleInput, Ingested};
 use crate::store::{ArticleAfter, ArticleFilter, ArticleRecord, Store};
 
@@ -25,8 +28,12 @@ pub struct CreateArticleRequest {
     pub text: Option<String>,
     /// The article as an HTML page. Exactly one of `text` and `html`.
     pub html: Option<String>,
-    /// The article's address; two articles with the same normalised URL are one article.
-    #[schema(example = "https://example.org/nato-japan")]
+    /// The article's address (absolute http or https); two articles with the same
+    /// normalised URL are one article.
+    #[schema(
+        example = "https://example.org/nato-japan",
+        pattern = r"^( *|[Hh][Tt][Tt][Pp]([Ss])?://[A-Za-z0-9.-]+(:[0-9]+)?([/?#]\S*)?)$"
+    )]
     pub url: Option<String>,
     /// Overrides the title found in the document.
     #[schema(example = "NATO to Open Office in Japan to Increase Influence in Indo-Pacific")]
@@ -35,7 +42,7 @@ pub struct CreateArticleRequest {
     #[schema(example = "Angeline Tan")]
     pub byline: Option<String>,
     /// Publication date: RFC 3339 date-time or `YYYY-MM-DD`; overrides the document's.
-    #[schema(example = "2023-05-07")]
+    #[schema(schema_with = published_schema, example = "2023-05-07")]
     pub published: Option<String>,
     /// The publisher.
     #[schema(example = "The New American")]
@@ -54,6 +61,37 @@ impl From<CreateArticleRequest> for ArticleInput {
             source: r.source,
         }
     }
+}
+
+/// States in the document what the request type alone cannot: a new article has exactly
+/// one of `text` and `html` (the other absent or `null`), and it is not blank. `ingest`
+/// answers 422 to the rest. Applied to the document after the routes register their schemas.
+pub(super) fn document_article_content(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, OneOfBuilder, Type};
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    let Some(request) = components.schemas.remove("CreateArticleRequest") else {
+        return;
+    };
+    let only = |given: &str, absent: &str| {
+        ObjectBuilder::new()
+            .property(
+                given,
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"\S")),
+            )
+            .required(given)
+            .property(absent, ObjectBuilder::new().schema_type(Type::Null))
+    };
+    let content = OneOfBuilder::new()
+        .item(only("text", "html"))
+        .item(only("html", "text"));
+    components.schemas.insert(
+        "CreateArticleRequest".into(),
+        AllOfBuilder::new().item(request).item(content).into(),
+    );
 }
 
 /// Where each metadata field came from: `request` (given by the caller), `json-ld`,
@@ -204,7 +242,7 @@ pub async fn create_article(
 }
 
 /// Filters and paging of the article list.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListArticlesQuery {
     /// Full-text search over title and body; results come best match first (bm25).
@@ -218,10 +256,10 @@ pub struct ListArticlesQuery {
     #[param(example = "Angeline Tan")]
     pub byline: Option<String>,
     /// Only articles published on or after this date or date-time.
-    #[param(example = "2023-05-01")]
+    #[param(schema_with = date_or_date_time, example = "2023-05-01")]
     pub published_after: Option<String>,
     /// Only articles published before this date or date-time.
-    #[param(example = "2023-06-01")]
+    #[param(schema_with = date_or_date_time, example = "2023-06-01")]
     pub published_before: Option<String>,
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100, example = 20)]
@@ -241,11 +279,15 @@ struct ArticleCursor {
 }
 
 /// Lists articles, newest first (best match first with `q`), a page at a time.
+///
+/// Send `Accept: application/x-ndjson` to take the whole filtered result in one
+/// streamed response (one article per line, without bodies), in the same order as the pages.
 #[utoipa::path(
     tag = "articles",
     params(ListArticlesQuery),
     responses(
-        (status = 200, description = "A page of articles; `[]` when nothing matches.", body = ArticleList,
+        (status = 200, description = "A page of articles; `[]` when nothing matches. With `Accept: application/x-ndjson`: every matching article (without its body), one object per line, streamed (`limit` and `cursor` are ignored).",
+            content((ArticleList = "application/json"), (ArticleSummary = "application/x-ndjson")),
             headers(("Link" = String, description = "`<...>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 500, response = InternalError),
@@ -258,15 +300,11 @@ pub async fn list_articles(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
+    let filter = query.filter()?;
+    if wants_ndjson(&req) {
+        return Ok(stream_articles(store, filter));
+    }
     let limit = page_limit(query.limit)?;
-    let filter = ArticleFilter {
-        q: query.q.clone(),
-        source: query.source.clone(),
-        byline: query.byline.clone(),
-        published_after: date_param("published_after", query.published_after.as_deref())?,
-        published_before: date_param("published_before", query.published_before.as_deref())?,
-        naming_entity: None,
-    };
     let fp = fingerprint(
         "articles",
         &[
@@ -281,6 +319,20 @@ pub async fn list_articles(
     let rows =
         web::block(move || store.list_articles(&filter, after.as_ref(), limit + 1)).await??;
     Ok(article_page(&req, rows, limit, &fp))
+}
+
+impl ListArticlesQuery {
+    /// The filters as the store takes them, checked.
+    pub fn filter(&self) -> Result<ArticleFilter, ApiError> {
+        Ok(ArticleFilter {
+            q: self.q.clone(),
+            source: self.source.clone(),
+            byline: self.byline.clone(),
+            published_after: date_param("published_after", self.published_after.as_deref())?,
+            published_before: date_param("published_before", self.published_before.as_deref())?,
+            naming_entity: None,
+        })
+    }
 }
 
 /// The cursor key of an article in a date- or rank-ordered list.
@@ -305,7 +357,7 @@ pub(super) fn article_after(
     fp: &str,
     searched: bool,
 ) -> Result<Option<ArticleAfter>, ApiError> {
-    let Some(cursor) = cursor else {
+    let Some(cursor) = cursor_given(cursor) else {
         return Ok(None);
     };
     let key: ArticleCursor = decode_cursor(cursor, fp)?;
@@ -335,6 +387,45 @@ pub(super) fn article_page(
 }
 
 /// A date filter as a sortable key, or a 400 naming the parameter.
+/// A date as `date_param` and `ingest` accept it: `YYYY-MM-DD` or an RFC 3339 date-time.
+fn date_schemas() -> [utoipa::openapi::schema::ObjectBuilder; 2] {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    [KnownFormat::Date, KnownFormat::DateTime].map(|format| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    })
+}
+
+/// The document's schema of a date filter: a `YYYY-MM-DD` date or an RFC 3339 date-time.
+pub(super) fn date_or_date_time() -> utoipa::openapi::schema::Schema {
+    let [date, date_time] = date_schemas();
+    utoipa::openapi::schema::OneOfBuilder::new()
+        .item(date)
+        .item(date_time)
+        .into()
+}
+
+/// The document's schema of `published` in a new article: a date, a date-time, or nothing
+/// (`null` or blank, which `ingest` treats alike).
+fn published_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    let [date, date_time] = date_schemas();
+    OneOfBuilder::new()
+        .item(date)
+        .item(date_time)
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^ *$")),
+        )
+        .description(Some(
+            "Publication date: RFC 3339 date-time or `YYYY-MM-DD`; overrides the document's.",
+        ))
+        .into()
+}
+
 pub(super) fn date_param(name: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {
     value
         .map(|v| {
@@ -352,7 +443,10 @@ pub(super) fn date_param(name: &str, value: Option<&str>) -> Result<Option<Strin
 #[into_params(parameter_in = Query)]
 pub struct GetArticleQuery {
     /// Comma-separated: `quotes`, `entities`.
-    #[param(example = "quotes,entities")]
+    #[param(
+        example = "quotes,entities",
+        pattern = "^((quotes|entities)(,(quotes|entities))*)?$"
+    )]
     pub include: Option<String>,
 }
 
@@ -374,14 +468,9 @@ pub async fn get_article(
     query: web::Query<GetArticleQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (mut with_quotes, mut with_entities) = (false, false);
-    for part in query
-        .include
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
+    // Exactly the grammar of the document's `pattern`: names joined by commas.
+    let include = query.include.as_deref().unwrap_or_default();
+    for part in include.split(',').filter(|_| !include.is_empty()) {
         match part {
             "quotes" => with_quotes = true,
             "entities" => with_entities = true,

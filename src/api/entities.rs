@@ -7,7 +7,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::articles::{article_after, article_page};
 use super::error::{ApiError, BadRequest, InternalError, NotFound};
-use super::pagination::{decode_cursor, fingerprint, list_response, page_limit, split_page};
+use super::pagination::{
+    cursor_given, decode_cursor, fingerprint, list_response, page_limit, split_page,
+};
 use super::quotes::SpanResponse;
 use crate::store::{EntityAfter, EntityFilter, EntityRecord, EntitySort, MentionRecord, Store};
 
@@ -199,7 +201,7 @@ pub async fn list_entities(
             ("sort", Some(sort_name)),
         ],
     );
-    let after = match query.cursor.as_deref() {
+    let after = match cursor_given(query.cursor.as_deref()) {
         None => None,
         Some(cursor) => {
             let key: EntityCursor = decode_cursor(cursor, &fp)?;

@@ -47,6 +47,20 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("The request body must be sent as application/json.")]
     UnsupportedMediaType,
+    /// A batch holds more items than the configured maximum.
+    #[error("The batch holds {count} items; the limit is {max}.")]
+    TooManyItems { count: usize, max: usize },
+    #[error("This operation needs an API key: send it as `Authorization: Bearer KEY` or `X-Api-Key: KEY`.")]
+    MissingKey,
+    #[error("The API key is not valid.")]
+    InvalidKey,
+    #[error("Too many requests from this client; retry in {retry_after_secs} s.")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("The request URI is longer than the limit of {limit} bytes.")]
+    UriTooLong { limit: usize },
+    /// A CORS preflight for an origin, method or header that is not allowed.
+    #[error("Cross-origin request refused: {0}")]
+    CorsRefused(String),
     /// The database cannot serve requests now (pool exhausted, file unreadable).
     #[error("The database is not available; try again later.")]
     Unavailable(#[source] StoreError),
@@ -69,6 +83,12 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::TooManyItems { .. } => "too_many_items",
+            ApiError::MissingKey => "missing_api_key",
+            ApiError::InvalidKey => "invalid_api_key",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::UriTooLong { .. } => "uri_too_long",
+            ApiError::CorsRefused(_) => "cors_refused",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -86,6 +106,12 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "Method not allowed",
             ApiError::PayloadTooLarge { .. } => "Payload too large",
             ApiError::UnsupportedMediaType => "Unsupported media type",
+            ApiError::TooManyItems { .. } => "Too many items",
+            ApiError::MissingKey => "API key required",
+            ApiError::InvalidKey => "Invalid API key",
+            ApiError::RateLimited { .. } => "Too many requests",
+            ApiError::UriTooLong { .. } => "URI too long",
+            ApiError::CorsRefused(_) => "Cross-origin request refused",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal server error",
         }
@@ -161,7 +187,9 @@ pub struct Problem {
     pub detail: String,
     /// A stable machine-readable code: `invalid_json`, `invalid_query`, `invalid_path`,
     /// `invalid_cursor`, `validation_failed`, `not_found`, `route_not_found`,
-    /// `method_not_allowed`, `payload_too_large`, `unsupported_media_type`, `unavailable`,
+    /// `method_not_allowed`, `payload_too_large`, `unsupported_media_type`, `too_many_items`,
+    /// `missing_api_key`,
+    /// `invalid_api_key`, `rate_limited`, `uri_too_long`, `cors_refused`, `unavailable`,
     /// `internal`.
     pub code: String,
     /// The request's id, also in the `X-Request-Id` header; quote it when reporting a problem.
@@ -181,29 +209,15 @@ pub struct InvalidField {
     pub message: String,
 }
 
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::InvalidJson(_)
-            | ApiError::InvalidQuery(_)
-            | ApiError::InvalidPath(_)
-            | ApiError::InvalidCursor => StatusCode::BAD_REQUEST,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::NotFound { .. } | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
+impl ApiError {
+    /// The problem details body of this error (logged when it is a server error), for
+    /// the response and for one item's result in a batch.
+    pub fn problem(&self) -> Problem {
         let status = self.status_code();
         if status.is_server_error() {
             tracing::error!(code = self.code(), cause = %cause_chain(self), "request failed");
         }
-        let problem = Problem {
+        Problem {
             type_uri: format!("/problems/{}", self.code().replace('_', "-")),
             title: self.title().to_owned(),
             status: status.as_u16(),
@@ -222,13 +236,57 @@ impl ResponseError for ApiError {
                 ),
                 _ => None,
             },
-        };
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidJson(_)
+            | ApiError::InvalidQuery(_)
+            | ApiError::InvalidPath(_)
+            | ApiError::InvalidCursor
+            | ApiError::CorsRefused(_) => StatusCode::BAD_REQUEST,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::NotFound { .. } | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge { .. } | ApiError::TooManyItems { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::MissingKey | ApiError::InvalidKey => StatusCode::UNAUTHORIZED,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let problem = self.problem();
         let mut response = HttpResponse::build(status);
         response.insert_header(ContentType(
             PROBLEM_JSON.parse().expect("a valid media type"),
         ));
-        if let ApiError::MethodNotAllowed { allow, .. } = self {
-            response.insert_header((header::ALLOW, allow.join(", ")));
+        match self {
+            ApiError::MethodNotAllowed { allow, .. } => {
+                response.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            ApiError::MissingKey => {
+                response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="quotewire""#));
+            }
+            ApiError::InvalidKey => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    r#"Bearer realm="quotewire", error="invalid_token""#,
+                ));
+            }
+            ApiError::RateLimited { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            _ => {}
         }
         response.body(serde_json::to_string(&problem).expect("problems serialise"))
     }
@@ -339,3 +397,44 @@ pub struct InternalError(pub Problem);
         "detail": "The database is not available; try again later.", "code": "unavailable", "request_id": "01jdx3k7m2q9v8n4b6c5t0w1ye"})
 )]
 pub struct Unavailable(pub Problem);
+
+/// 401: no valid API key.
+#[derive(ToResponse)]
+#[response(
+    description = "This operation needs an API key (`Authorization: Bearer KEY` or `X-Api-Key: KEY`) and none, or a wrong one, was sent. Only when keys are configured.",
+    content_type = "application/problem+json",
+    headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"quotewire\"`, with `error=\"invalid_token\"` for a wrong key")),
+    examples(
+        ("missing" = (summary = "No key was sent", value = json!({"type": "/problems/missing-api-key", "title": "API key required", "status": 401,
+            "detail": "This operation needs an API key: send it as `Authorization: Bearer KEY` or `X-Api-Key: KEY`.", "code": "missing_api_key", "request_id": "01jdx3k7m2q9v8n4b6c5t0w1ye"}))),
+        ("invalid" = (summary = "The key sent is not a configured one", value = json!({"type": "/problems/invalid-api-key", "title": "Invalid API key", "status": 401,
+            "detail": "The API key is not valid.", "code": "invalid_api_key", "request_id": "01jdx3k7m2q9v8n4b6c5t0w1ye"}))),
+    )
+)]
+pub struct Unauthorized(pub Problem);
+
+/// 414: the URI is over the limit.
+#[derive(ToResponse)]
+#[response(
+    description = "The request URI (path and query string) is longer than 8 KiB. Request heads over 128 KiB are refused by the HTTP layer with 431 and no body.",
+    content_type = "application/problem+json",
+    example = json!({"type": "/problems/uri-too-long", "title": "URI too long", "status": 414,
+        "detail": "The request URI is longer than the limit of 8192 bytes.", "code": "uri_too_long", "request_id": "01jdx3k7m2q9v8n4b6c5t0w1ye"})
+)]
+pub struct UriTooLong(pub Problem);
+
+/// 429: over the client's rate limit.
+#[derive(ToResponse)]
+#[response(
+    description = "This client (its API key, or else its IP address) sent more requests than its rate limit allows; wait `Retry-After` seconds.",
+    content_type = "application/problem+json",
+    headers(
+        ("Retry-After" = u64, description = "Seconds to wait before the next request can succeed"),
+        ("RateLimit-Limit" = u32, description = "Requests allowed in a burst"),
+        ("RateLimit-Remaining" = u32, description = "Requests left in the current burst (0 here)"),
+        ("RateLimit-Reset" = u64, description = "Seconds until the full burst is available again"),
+    ),
+    example = json!({"type": "/problems/rate-limited", "title": "Too many requests", "status": 429,
+        "detail": "Too many requests from this client; retry in 1 s.", "code": "rate_limited", "request_id": "01jdx3k7m2q9v8n4b6c5t0w1ye"})
+)]
+pub struct TooManyRequests(pub Problem);

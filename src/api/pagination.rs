@@ -61,6 +61,12 @@ pub fn encode_cursor<K: Serialize>(key: K, fingerprint: &str) -> String {
     URL_SAFE_NO_PAD.encode(json)
 }
 
+/// The `cursor` parameter when one was given: an empty `cursor=` (a form or a URL template
+/// with nothing to fill in) asks for the first page, like no cursor at all.
+pub fn cursor_given(cursor: Option<&str>) -> Option<&str> {
+    cursor.filter(|c| !c.is_empty())
+}
+
 /// The sort key in `cursor`, if it is well formed and was issued for these filters.
 pub fn decode_cursor<K: DeserializeOwned>(cursor: &str, fingerprint: &str) -> Result<K, ApiError> {
     let bytes = URL_SAFE_NO_PAD

@@ -6,7 +6,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::articles::date_param;
 use super::error::{ApiError, BadRequest, InternalError, NotFound};
-use super::pagination::{decode_cursor, fingerprint, list_response, page_limit, split_page};
+use super::export::{stream_quotes, wants_ndjson};
+use super::pagination::{
+    cursor_given, decode_cursor, fingerprint, list_response, page_limit, split_page,
+};
 use crate::store::{QuoteAfter, QuoteFilter, QuoteRecord, SpeakerRef, Store};
 
 /// A half-open byte range `[start, end)` into the article's `body`.
@@ -140,7 +143,7 @@ pub struct QuoteList {
 }
 
 /// Filters and paging of `GET /v1/quotes`.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuotesQuery {
     /// An entity id (`e_...`), or a name matched case-insensitively against canonical
@@ -151,16 +154,20 @@ pub struct ListQuotesQuery {
     #[param(example = "a_01jdx3k7m2q9v8n4b6c5t0w1ye")]
     pub article: Option<String>,
     /// Comma-separated kinds among `direct`, `partial`, `term`; default `direct,partial`.
-    #[param(example = "direct,partial")]
+    #[param(
+        example = "direct,partial",
+        pattern = "^((direct|partial|term)(,(direct|partial|term))*)?$"
+    )]
     pub kind: Option<String>,
-    /// Full-text search over the quote text; best match first (bm25), with a `snippet`.
+    /// Full-text search over the quote text; best match first (bm25) within windows of
+    /// the 200 most recently stored matches (see above), with a `snippet`.
     #[param(example = "strong signal")]
     pub q: Option<String>,
     /// Only quotes from articles published on or after this date or date-time.
-    #[param(example = "2023-05-01")]
+    #[param(schema_with = super::articles::date_or_date_time, example = "2023-05-01")]
     pub published_after: Option<String>,
     /// Only quotes from articles published before this date or date-time.
-    #[param(example = "2023-06-01")]
+    #[param(schema_with = super::articles::date_or_date_time, example = "2023-06-01")]
     pub published_before: Option<String>,
     /// Only quotes whose text mentions this entity (id).
     #[param(example = "e_5c1f0a9b2d7e4c3a8f61")]
@@ -177,7 +184,10 @@ pub struct ListQuotesQuery {
 #[into_params(parameter_in = Query)]
 pub struct ScopedQuotesQuery {
     /// Comma-separated kinds among `direct`, `partial`, `term`; default `direct,partial`.
-    #[param(example = "direct,partial,term")]
+    #[param(
+        example = "direct,partial,term",
+        pattern = "^((direct|partial|term)(,(direct|partial|term))*)?$"
+    )]
     pub kind: Option<String>,
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100, example = 20)]
@@ -192,16 +202,20 @@ struct QuoteCursor {
     p: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     r: Option<f64>,
+    /// With `q`: the window of ranked matches the last quote came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    w: Option<i64>,
     i: String,
 }
 
-/// The `kind` parameter as a list of kinds.
+/// The `kind` parameter as a list of kinds. Exactly the grammar the document's `pattern`
+/// states: kinds joined by commas, nothing else; empty means the default.
 fn kinds(param: Option<&str>) -> Result<Vec<String>, ApiError> {
-    let Some(param) = param.map(str::trim).filter(|p| !p.is_empty()) else {
+    let Some(param) = param.filter(|p| !p.is_empty()) else {
         return Ok(vec!["direct".into(), "partial".into()]);
     };
     let mut kinds = Vec::new();
-    for kind in param.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+    for kind in param.split(',') {
         if !matches!(kind, "direct" | "partial" | "term") {
             return Err(ApiError::InvalidQuery(format!(
                 "kind must list direct, partial or term; got {kind:?}"
@@ -242,16 +256,20 @@ async fn quote_page(
             ("about", filter.about.as_deref()),
         ],
     );
-    let after = match cursor {
+    let after = match cursor_given(cursor) {
         None => None,
         Some(cursor) => {
             let key: QuoteCursor = decode_cursor(cursor, &fp)?;
-            Some(match (key.p, key.r, filter.q.is_some()) {
-                (Some(published_key), None, false) => QuoteAfter::Date {
+            Some(match (key.p, key.r, key.w, filter.q.is_some()) {
+                (Some(published_key), None, None, false) => QuoteAfter::Date {
                     published_key,
                     id: key.i,
                 },
-                (None, Some(rank), true) => QuoteAfter::Rank { rank, id: key.i },
+                (None, Some(rank), Some(window), true) => QuoteAfter::Rank {
+                    window,
+                    rank,
+                    id: key.i,
+                },
                 _ => return Err(ApiError::InvalidCursor),
             })
         }
@@ -261,11 +279,13 @@ async fn quote_page(
         Some(rank) => QuoteCursor {
             p: None,
             r: Some(rank),
+            w: last.rank_window,
             i: last.id.clone(),
         },
         None => QuoteCursor {
             p: Some(last.published_key.clone()),
             r: None,
+            w: None,
             i: last.id.clone(),
         },
     });
@@ -277,11 +297,21 @@ async fn quote_page(
 }
 
 /// Lists quotes across the archive, newest article first (best match first with `q`).
+///
+/// With `q`, matches are ranked by bm25 in windows of the 200 most recently stored
+/// matches not yet served: each page holds the best matches of the current window, and
+/// paging continues through older windows until every match has been served. So the
+/// first page is the best of the newest 200 matches, not of the whole archive: ranking
+/// every match of a common word would cost seconds on a large archive.
+///
+/// Send `Accept: application/x-ndjson` to take the whole filtered result in one
+/// streamed response (one quote per line), in the same order as the pages.
 #[utoipa::path(
     tag = "quotes",
     params(ListQuotesQuery),
     responses(
-        (status = 200, description = "A page of quotes; `[]` when nothing matches.", body = QuoteList,
+        (status = 200, description = "A page of quotes; `[]` when nothing matches. With `Accept: application/x-ndjson`: every matching quote, one object per line, streamed (`limit` and `cursor` are ignored).",
+            content((QuoteList = "application/json"), (QuoteResponse = "application/x-ndjson")),
             headers(("Link" = String, description = "`<...>; rel=\"next\"` when there is a next page"))),
         (status = 400, response = BadRequest),
         (status = 500, response = InternalError),
@@ -294,27 +324,10 @@ pub async fn list_quotes(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let speaker = query
-        .speaker
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            if s.starts_with("e_") {
-                SpeakerRef::EntityId(s.to_owned())
-            } else {
-                SpeakerRef::Name(s.to_owned())
-            }
-        });
-    let filter = QuoteFilter {
-        speaker,
-        article_id: query.article.clone(),
-        kinds: kinds(query.kind.as_deref())?,
-        q: query.q.clone(),
-        published_after: date_param("published_after", query.published_after.as_deref())?,
-        published_before: date_param("published_before", query.published_before.as_deref())?,
-        about: query.about.clone(),
-    };
+    let filter = query.filter()?;
+    if wants_ndjson(&req) {
+        return Ok(stream_quotes(store, filter));
+    }
     quote_page(
         store,
         &req,
@@ -324,6 +337,33 @@ pub async fn list_quotes(
         query.cursor.as_deref(),
     )
     .await
+}
+
+impl ListQuotesQuery {
+    /// The filters as the store takes them, checked.
+    pub fn filter(&self) -> Result<QuoteFilter, ApiError> {
+        let speaker = self
+            .speaker
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                if s.starts_with("e_") {
+                    SpeakerRef::EntityId(s.to_owned())
+                } else {
+                    SpeakerRef::Name(s.to_owned())
+                }
+            });
+        Ok(QuoteFilter {
+            speaker,
+            article_id: self.article.clone(),
+            kinds: kinds(self.kind.as_deref())?,
+            q: self.q.clone(),
+            published_after: date_param("published_after", self.published_after.as_deref())?,
+            published_before: date_param("published_before", self.published_before.as_deref())?,
+            about: self.about.clone(),
+        })
+    }
 }
 
 /// Gets one quote with its speaker, cue, sentence, spans and article.

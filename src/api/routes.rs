@@ -36,7 +36,7 @@ impl RouteTable {
     }
 
     /// The methods allowed on `path`, if some route template matches it.
-    fn allowed(&self, path: &str) -> Option<Vec<String>> {
+    pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
         let wanted = segments(path);
         let mut allowed: Vec<String> = self
             .routes

@@ -6,6 +6,7 @@ use std::net::TcpListener;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::HttpServer;
 
+use super::Guards;
 use crate::config::Settings;
 use crate::store::Store;
 
@@ -20,12 +21,30 @@ impl Application {
     pub fn build(settings: &Settings, store: Store) -> std::io::Result<Application> {
         let listener = TcpListener::bind(&settings.server.addr)?;
         let port = listener.local_addr()?.port();
-        let body_limit = settings.server.body_limit_bytes;
-        let mut server = HttpServer::new(move || super::app(store.clone(), body_limit))
-            .listen(listener)?
-            // We handle the signals ourselves (below), to log them and drain in order.
-            .disable_signals()
-            .shutdown_timeout(settings.server.shutdown_timeout_secs);
+        let guards = Guards::from_settings(settings)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        if guards.is_open() {
+            tracing::warn!(
+                "no API key configured (auth.key_hashes): anyone who can reach this server \
+                 can add and delete articles; see `quotewire hash-key`"
+            );
+        }
+        let batch = actix_web::web::Data::new(settings.batch);
+        let mut server =
+            HttpServer::new(move || super::app(store.clone(), &guards).app_data(batch.clone()))
+                // Compressed answers go out in several writes; without TCP_NODELAY, Nagle's
+                // algorithm and the client's delayed ACK hold each one back ~40 ms.
+                .on_connect(|connection, _| {
+                    if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                        if let Err(e) = tcp.set_nodelay(true) {
+                            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+                        }
+                    }
+                })
+                .listen(listener)?
+                // We handle the signals ourselves (below), to log them and drain in order.
+                .disable_signals()
+                .shutdown_timeout(settings.server.shutdown_timeout_secs);
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }

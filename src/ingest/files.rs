@@ -3,6 +3,7 @@
 //! object per line. Folders are walked recursively; symbolic links to folders are not
 //! followed, so a link loop cannot trap the walk.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use super::ArticleInput;
@@ -72,57 +73,78 @@ fn kind_of(path: &Path) -> Option<FileKind> {
     }
 }
 
-/// The articles in one file. Invalid UTF-8 is read lossily (a news page with one bad
-/// byte is still worth keeping); a JSON line that does not parse is reported by itself.
-pub fn read_articles(path: &Path) -> Vec<FileArticle> {
+/// The articles in one file, read as they are consumed: an NDJSON file is streamed line
+/// by line, so a file of any size takes the memory of one line. Invalid UTF-8 is read
+/// lossily (a news page with one bad byte is still worth keeping); a JSON line that does
+/// not parse is reported by itself.
+pub fn read_articles(path: &Path) -> Box<dyn Iterator<Item = FileArticle>> {
     let origin = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            return vec![FileArticle {
-                origin,
-                input: Err(e.to_string()),
-            }]
-        }
+    let failed = |origin: String, reason: String| {
+        Box::new(std::iter::once(FileArticle {
+            origin,
+            input: Err(reason),
+        })) as Box<dyn Iterator<Item = FileArticle>>
     };
-    let content = String::from_utf8_lossy(&bytes);
-    match kind_of(path) {
-        Some(FileKind::Text) => {
-            vec![FileArticle {
-                origin,
-                input: Ok(ArticleInput {
-                    text: Some(content.into_owned()),
-                    ..Default::default()
-                }),
-            }]
-        }
-        Some(FileKind::Html) => {
-            vec![FileArticle {
-                origin,
-                input: Ok(ArticleInput {
-                    html: Some(content.into_owned()),
-                    ..Default::default()
-                }),
-            }]
-        }
-        Some(FileKind::Json) => vec![FileArticle {
-            origin,
-            input: parse_json(&content),
-        }],
-        Some(FileKind::Ndjson) => content
-            .lines()
-            .enumerate()
-            .filter(|(_, line)| !line.trim().is_empty())
-            .map(|(i, line)| FileArticle {
-                origin: format!("{origin}:{}", i + 1),
-                input: parse_json(line),
-            })
-            .collect(),
-        None => vec![FileArticle {
-            origin,
-            input: Err("not a .txt, .html, .json or .ndjson file".into()),
-        }],
+    let Some(kind) = kind_of(path) else {
+        return failed(origin, "not a .txt, .html, .json or .ndjson file".into());
+    };
+    if kind == FileKind::Ndjson {
+        return match std::fs::File::open(path) {
+            Ok(file) => Box::new(ndjson_lines(origin, BufReader::new(file))),
+            Err(e) => failed(origin, e.to_string()),
+        };
     }
+    let content = match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) => return failed(origin, e.to_string()),
+    };
+    let input = match kind {
+        FileKind::Text => Ok(ArticleInput {
+            text: Some(content),
+            ..Default::default()
+        }),
+        FileKind::Html => Ok(ArticleInput {
+            html: Some(content),
+            ..Default::default()
+        }),
+        FileKind::Json | FileKind::Ndjson => parse_json(&content),
+    };
+    Box::new(std::iter::once(FileArticle { origin, input }))
+}
+
+/// One article per non-blank line, `origin:LINE` each; a read error ends the file with
+/// one last item saying why.
+fn ndjson_lines(origin: String, mut reader: impl BufRead) -> impl Iterator<Item = FileArticle> {
+    let mut line = Vec::new();
+    let mut number = 0;
+    let mut done = false;
+    std::iter::from_fn(move || loop {
+        if done {
+            return None;
+        }
+        line.clear();
+        number += 1;
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => return None,
+            Ok(_) => {
+                let text = String::from_utf8_lossy(&line);
+                if text.trim().is_empty() {
+                    continue;
+                }
+                return Some(FileArticle {
+                    origin: format!("{origin}:{number}"),
+                    input: parse_json(&text),
+                });
+            }
+            Err(e) => {
+                done = true;
+                return Some(FileArticle {
+                    origin: format!("{origin}:{number}"),
+                    input: Err(e.to_string()),
+                });
+            }
+        }
+    })
 }
 
 fn parse_json(text: &str) -> Result<ArticleInput, String> {
@@ -148,7 +170,7 @@ mod tests {
             find_article_files(&[dir.path().to_path_buf(), dir.path().join("missing")]);
         assert_eq!(files.len(), 2);
         assert_eq!(problems.len(), 1);
-        let lines = read_articles(&dir.path().join("a/b/two.ndjson"));
+        let lines: Vec<FileArticle> = read_articles(&dir.path().join("a/b/two.ndjson")).collect();
         assert_eq!(lines.len(), 2);
         assert!(lines[0].input.is_ok());
         assert!(lines[1].origin.ends_with(":3") && lines[1].input.is_err());

@@ -5,11 +5,11 @@
 //! rule, validation and normalisation cannot differ between them.
 
 pub mod files;
+pub mod pipeline;
 
 use std::time::SystemTime;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use rayon::prelude::*;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tracing::instrument;
@@ -104,31 +104,16 @@ pub fn ingest_one(store: &Store, input: ArticleInput) -> Result<Ingested, Ingest
 }
 
 /// Extracts the articles in parallel, then stores the valid ones in one transaction.
-/// Each input gets its own result: one bad article never sinks the others.
+/// Each input gets its own result, in order: one bad article never sinks the others.
 #[instrument(skip_all, fields(count = inputs.len()))]
 pub fn ingest_batch(
     store: &Store,
     inputs: Vec<ArticleInput>,
 ) -> Result<Vec<Result<Ingested, IngestError>>, StoreError> {
-    let stamp = now();
-    let prepared: Vec<Result<NewArticle, Vec<FieldError>>> = inputs
-        .into_par_iter()
-        .map(|input| prepare(input, stamp.clone()))
-        .collect();
-    let valid: Vec<NewArticle> = prepared
-        .iter()
-        .filter_map(|p| p.as_ref().ok().cloned())
-        .collect();
-    let mut stored = store.insert_articles(&valid)?.into_iter();
-    Ok(prepared
+    let prepared = pipeline::prepare_all(inputs.into_iter().enumerate().collect(), &now());
+    Ok(pipeline::store_prepared(store, prepared)?
         .into_iter()
-        .map(|p| match p {
-            Err(errors) => Err(IngestError::Invalid(errors)),
-            Ok(_) => match stored.next().expect("one outcome per valid article") {
-                Ok(outcome) => Ok(outcome.into()),
-                Err(e) => Err(IngestError::Store(e)),
-            },
-        })
+        .map(|(_, result)| result)
         .collect())
 }
 

@@ -82,8 +82,11 @@ impl Store {
     pub fn article(&self, id: &str) -> StoreResult<ArticleRecord> {
         let conn = self.reader()?;
         let sql = format!("SELECT {COLUMNS}, a.body FROM articles AS a WHERE a.id = ?1");
-        conn.query_row(&sql, [id], |row| article_from_row(row, true, false))
-            .found()
+        let article = conn
+            .prepare_cached(&sql)?
+            .query_row([id], |row| article_from_row(row, true, false))
+            .found()?;
+        Ok(article)
     }
 
     /// One page (at most `limit` items) of articles matching `filter`, after `after`.
@@ -126,7 +129,7 @@ impl Store {
                     "SELECT {COLUMNS} FROM articles AS a {} ORDER BY a.published_key DESC, a.id DESC LIMIT {limit}",
                     cond.where_sql()
                 );
-                let mut stmt = conn.prepare(&sql)?;
+                let mut stmt = conn.prepare_cached(&sql)?;
                 let rows = stmt.query_map(params_from_iter(cond.into_params()), |r| {
                     article_from_row(r, false, false)
                 })?;
@@ -153,7 +156,7 @@ impl Store {
                          WHERE articles_fts MATCH ? {inner_where}
                      ) {outer} ORDER BY rank, id DESC LIMIT {limit}"
                 );
-                let mut stmt = conn.prepare(&sql)?;
+                let mut stmt = conn.prepare_cached(&sql)?;
                 let rows =
                     stmt.query_map(params_from_iter(all), |r| article_from_row(r, false, true))?;
                 Ok(rows.collect::<rusqlite::Result<_>>()?)

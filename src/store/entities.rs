@@ -102,18 +102,6 @@ fn entity_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, EntityRecord)> {
     ))
 }
 
-/// `LIKE` pattern for a prefix, with the wildcards in the user's text escaped.
-fn like_prefix(prefix: &str) -> String {
-    let escaped: String = prefix
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    format!("{escaped}%")
-}
-
 /// Fills in aliases and roles for a page of entities (two queries, not one per entity).
 fn attach_aliases_and_roles(
     conn: &Connection,
@@ -131,7 +119,7 @@ fn attach_aliases_and_roles(
     let pks: Vec<Value> = entities.iter().map(|(pk, _)| Value::Integer(*pk)).collect();
     for (table, column) in [("entity_aliases", "alias"), ("entity_roles", "role")] {
         let sql = format!("SELECT entity_pk, {column} FROM {table} WHERE entity_pk IN ({marks}) ORDER BY entity_pk, {column}");
-        let mut stmt = conn.prepare(&sql)?;
+        let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(pks.iter()))?;
         while let Some(row) = rows.next()? {
             let pk: i64 = row.get(0)?;
@@ -198,12 +186,11 @@ impl Store {
             .map(normalise_name)
             .filter(|q| !q.is_empty())
         {
-            let starts = like_prefix(&q);
-            let word = format!("% {starts}");
+            // Every word start of every name and alias is a key in `entity_words`, so a
+            // prefix of any of them is one index range: [q, q + the last code point).
             cond.push(
-                "(e.name_key LIKE ? ESCAPE '\\' OR e.name_key LIKE ? ESCAPE '\\'
-                  OR e.pk IN (SELECT entity_pk FROM entity_aliases WHERE alias_key LIKE ? ESCAPE '\\'))",
-                [text(&starts), text(&word), text(&starts)],
+                "e.pk IN (SELECT entity_pk FROM entity_words WHERE word_key >= ? AND word_key < ?)",
+                [text(&q), text(&format!("{q}{}", char::MAX))],
             );
         }
         let order = match (sort, after) {
@@ -230,7 +217,7 @@ impl Store {
             "SELECT {COLUMNS} FROM entities AS e {} ORDER BY {order} LIMIT {limit}",
             cond.where_sql()
         );
-        let mut stmt = conn.prepare(&sql)?;
+        let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows: Vec<(i64, EntityRecord)> = stmt
             .query_map(params_from_iter(cond.into_params()), entity_from_row)?
             .collect::<rusqlite::Result<_>>()?;

@@ -2,7 +2,7 @@
 //! speaker, the sentence and the article each quote stands in.
 
 use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Row};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use tracing::instrument;
 
 use super::entities::normalise_name;
@@ -36,6 +36,8 @@ pub struct QuoteRecord {
     /// With a text search: bm25 rank (lower is better) and a snippet with `<mark>`s.
     pub rank: Option<f64>,
     pub snippet: Option<String>,
+    /// With a text search: the window of ranked matches the quote was ranked in.
+    pub rank_window: Option<i64>,
 }
 
 /// How the `speaker` filter names the speaker.
@@ -65,8 +67,9 @@ pub struct QuoteFilter {
 pub enum QuoteAfter {
     /// Newest article first, then quote id ascending.
     Date { published_key: String, id: String },
-    /// Best bm25 rank first, then quote id ascending.
-    Rank { rank: f64, id: String },
+    /// Best bm25 rank first, then quote id ascending, within the window of ranked
+    /// matches whose newest match has the pk `window`.
+    Rank { window: i64, rank: f64, id: String },
 }
 
 /// Byte-exact slices of the body: SQLite's `substr` counts characters on text, bytes on blobs.
@@ -80,7 +83,7 @@ const COLUMNS: &str = "q.id, q.text, q.kind, e.id, e.type, coalesce(e.name, q.sp
 const JOINS: &str =
     "JOIN articles AS a ON a.pk = q.article_pk LEFT JOIN entities AS e ON e.pk = q.speaker_pk";
 
-fn quote_from_row(row: &Row<'_>, searched: bool) -> rusqlite::Result<QuoteRecord> {
+fn quote_from_row(row: &Row<'_>) -> rusqlite::Result<QuoteRecord> {
     let mention_text: Option<String> = row.get(6)?;
     let mention_start: Option<i64> = row.get(7)?;
     let mention_end: Option<i64> = row.get(8)?;
@@ -107,9 +110,23 @@ fn quote_from_row(row: &Row<'_>, searched: bool) -> rusqlite::Result<QuoteRecord
         article_url: row.get(19)?,
         article_published: row.get(20)?,
         published_key: row.get(21)?,
-        rank: if searched { Some(row.get(22)?) } else { None },
-        snippet: if searched { Some(row.get(23)?) } else { None },
+        rank: None,
+        snippet: None,
+        rank_window: None,
     })
+}
+
+/// How many matches of a quote search are ranked together: see [`Store::list_quotes`].
+pub const RANKED_WINDOW: usize = 200;
+
+/// One alternative of a filter: an SQL condition and its bound values.
+type Clause = (String, Vec<Value>);
+
+/// A quote's place in a list: its pk and sort key, before its columns are read.
+struct Slot {
+    pk: i64,
+    id: String,
+    rank: Option<(f64, i64)>,
 }
 
 impl Store {
@@ -117,11 +134,24 @@ impl Store {
     pub fn quote(&self, id: &str) -> StoreResult<QuoteRecord> {
         let conn = self.reader()?;
         let sql = format!("SELECT {COLUMNS} FROM quotes AS q {JOINS} WHERE q.id = ?1");
-        conn.query_row(&sql, [id], |row| quote_from_row(row, false))
-            .found()
+        let quote = conn
+            .prepare_cached(&sql)?
+            .query_row([id], quote_from_row)
+            .found()?;
+        Ok(quote)
     }
 
     /// One page (at most `limit` items) of quotes matching `filter`, after `after`.
+    ///
+    /// The page's quotes are chosen from the indexes alone (pk and sort key), and only
+    /// they are then read with their speaker, sentence and article: sorting every match
+    /// with its joined columns is what made a common speaker or word slow.
+    ///
+    /// With `q`, matches are ranked by bm25 in windows of [`RANKED_WINDOW`] matches,
+    /// most recently stored first: a page holds the best matches of the newest window
+    /// not yet served, and paging goes on through older windows until every match has
+    /// been served. Ranking every match of a common word before serving a page cost
+    /// seconds on a large archive.
     #[instrument(skip_all, fields(limit))]
     pub fn list_quotes(
         &self,
@@ -129,92 +159,236 @@ impl Store {
         after: Option<&QuoteAfter>,
         limit: usize,
     ) -> StoreResult<Vec<QuoteRecord>> {
-        let mut cond = Conditions::default();
-        match &filter.speaker {
-            Some(SpeakerRef::EntityId(id)) => cond.push(
-                "q.speaker_pk = (SELECT pk FROM entities WHERE id = ?)",
-                [text(id)],
-            ),
-            Some(SpeakerRef::Name(name)) => {
-                let key = normalise_name(name);
-                cond.push(
-                    "(q.speaker_pk IN (SELECT pk FROM entities WHERE name_key = ?
-                                       UNION SELECT entity_pk FROM entity_aliases WHERE alias_key = ?)
-                      OR (q.speaker_pk IS NULL AND lower(q.speaker_name) = lower(?)))",
-                    [text(&key), text(&key), text(name.trim())],
-                );
-            }
-            None => {}
-        }
-        cond.push_eq("a.id", filter.article_id.as_deref());
-        if !filter.kinds.is_empty() {
-            let marks = vec!["?"; filter.kinds.len()].join(", ");
-            cond.push(
-                &format!("q.kind IN ({marks})"),
-                filter.kinds.iter().map(|k| text(k)),
-            );
-        }
-        if let Some(after) = &filter.published_after {
-            cond.push("q.published_key >= ?", [text(after)]);
-        }
-        if let Some(before) = &filter.published_before {
-            cond.push(
-                "q.published_key <> '' AND q.published_key < ?",
-                [text(before)],
-            );
-        }
-        if let Some(entity) = &filter.about {
-            cond.push(
-                "EXISTS (SELECT 1 FROM mentions AS m
-                         WHERE m.article_pk = q.article_pk
-                           AND m.entity_pk = (SELECT pk FROM entities WHERE id = ?)
-                           AND m.start >= q.span_start AND m.end <= q.span_end)",
-                [text(entity)],
-            );
-        }
-        let conn = self.reader()?;
-        match &filter.q {
-            None => {
-                if let Some(QuoteAfter::Date { published_key, id }) = after {
-                    cond.push(
-                        "(q.published_key < ? OR (q.published_key = ? AND q.id > ?))",
-                        [text(published_key), text(published_key), text(id)],
-                    );
-                }
-                let sql = format!(
-                    "SELECT {COLUMNS} FROM quotes AS q {JOINS} {} ORDER BY q.published_key DESC, q.id LIMIT {limit}",
-                    cond.where_sql()
-                );
-                let mut stmt = conn.prepare(&sql)?;
-                let rows = stmt.query_map(params_from_iter(cond.into_params()), |r| {
-                    quote_from_row(r, false)
-                })?;
-                Ok(rows.collect::<rusqlite::Result<_>>()?)
-            }
+        let mut reader = self.reader()?;
+        // One read transaction: the page is chosen and then read in several statements,
+        // which must all see the same snapshot (a quote deleted in between would be a
+        // missing row).
+        let conn = reader.transaction()?;
+        let Some(speakers) = speaker_clauses(&conn, filter.speaker.as_ref())? else {
+            return Ok(Vec::new());
+        };
+        let slots = match &filter.q {
+            None => date_slots(&conn, filter, &speakers, after, limit)?,
             Some(q) => {
                 let Some(fts) = fts_query(q) else {
                     return Ok(Vec::new());
                 };
-                let inner_where = cond.where_sql().replacen("WHERE", "AND", 1);
-                let mut params = vec![Value::Text(fts)];
-                params.extend(cond.into_params());
-                let mut outer = String::new();
-                if let Some(QuoteAfter::Rank { rank, id }) = after {
-                    outer = "WHERE rank > ? OR (rank = ? AND qid > ?)".to_owned();
-                    params.extend([Value::Real(*rank), Value::Real(*rank), text(id)]);
-                }
-                let sql = format!(
-                    "SELECT * FROM (
-                         SELECT {COLUMNS}, bm25(quotes_fts) AS rank,
-                                snippet(quotes_fts, 0, '<mark>', '</mark>', '…', 16) AS snippet, q.id AS qid
-                         FROM quotes_fts JOIN quotes AS q ON q.pk = quotes_fts.rowid {JOINS}
-                         WHERE quotes_fts MATCH ? {inner_where}
-                     ) {outer} ORDER BY rank, qid LIMIT {limit}"
-                );
-                let mut stmt = conn.prepare(&sql)?;
-                let rows = stmt.query_map(params_from_iter(params), |r| quote_from_row(r, true))?;
-                Ok(rows.collect::<rusqlite::Result<_>>()?)
+                ranked_slots(&conn, filter, &speakers, &fts, after, limit)?
             }
+        };
+        let sql = format!("SELECT {COLUMNS} FROM quotes AS q {JOINS} WHERE q.pk = ?1");
+        let mut read = conn.prepare_cached(&sql)?;
+        let mut snippet = conn.prepare_cached(
+            "SELECT snippet(quotes_fts, 0, '<mark>', '</mark>', '…', 16) FROM quotes_fts
+             WHERE quotes_fts MATCH ?1 AND rowid = ?2",
+        )?;
+        let fts = filter.q.as_deref().and_then(fts_query);
+        let mut records = Vec::with_capacity(slots.len());
+        for slot in slots {
+            let mut record = read.query_row([slot.pk], quote_from_row)?;
+            if let (Some((rank, window)), Some(fts)) = (slot.rank, &fts) {
+                record.rank = Some(rank);
+                record.rank_window = Some(window);
+                record.snippet = Some(snippet.query_row(params![fts, slot.pk], |r| r.get(0))?);
+            }
+            records.push(record);
+        }
+        Ok(records)
+    }
+}
+
+/// The speaker filter as alternatives, each of which an index serves in list order:
+/// one per matching entity, and one for quotes whose speaker is named but no entity.
+/// `None` when the filter can match nothing; `Some([])` when there is no filter.
+fn speaker_clauses(
+    conn: &Connection,
+    speaker: Option<&SpeakerRef>,
+) -> StoreResult<Option<Vec<Clause>>> {
+    let by_pk = |pk: i64| ("q.speaker_pk = ?".to_owned(), vec![Value::Integer(pk)]);
+    match speaker {
+        None => Ok(Some(Vec::new())),
+        Some(SpeakerRef::EntityId(id)) => {
+            let pk: Option<i64> = conn
+                .prepare_cached("SELECT pk FROM entities WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            Ok(pk.map(|pk| vec![by_pk(pk)]))
+        }
+        Some(SpeakerRef::Name(name)) => {
+            let key = normalise_name(name);
+            let mut stmt = conn.prepare_cached(
+                "SELECT pk FROM entities WHERE name_key = ?1
+                 UNION SELECT entity_pk FROM entity_aliases WHERE alias_key = ?1",
+            )?;
+            let pks = stmt.query_map([&key], |r| r.get::<_, i64>(0))?;
+            let mut clauses = pks
+                .map(|pk| pk.map(by_pk))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            clauses.push((
+                "q.speaker_pk IS NULL AND lower(q.speaker_name) = lower(?)".to_owned(),
+                vec![text(name.trim())],
+            ));
+            Ok(Some(clauses))
         }
     }
+}
+
+/// The filters other than the speaker and the search text.
+fn common_conditions(filter: &QuoteFilter) -> Conditions {
+    let mut cond = Conditions::default();
+    if let Some(article) = &filter.article_id {
+        cond.push(
+            "q.article_pk = (SELECT pk FROM articles WHERE id = ?)",
+            [text(article)],
+        );
+    }
+    if !filter.kinds.is_empty() {
+        let marks = vec!["?"; filter.kinds.len()].join(", ");
+        cond.push(
+            &format!("q.kind IN ({marks})"),
+            filter.kinds.iter().map(|k| text(k)),
+        );
+    }
+    if let Some(after) = &filter.published_after {
+        cond.push("q.published_key >= ?", [text(after)]);
+    }
+    if let Some(before) = &filter.published_before {
+        cond.push(
+            "q.published_key <> '' AND q.published_key < ?",
+            [text(before)],
+        );
+    }
+    if let Some(entity) = &filter.about {
+        cond.push(
+            "EXISTS (SELECT 1 FROM mentions AS m
+                     WHERE m.article_pk = q.article_pk
+                       AND m.entity_pk = (SELECT pk FROM entities WHERE id = ?)
+                       AND m.start >= q.span_start AND m.end <= q.span_end)",
+            [text(entity)],
+        );
+    }
+    cond
+}
+
+/// Newest article first, then id: one index-ordered query per speaker alternative
+/// (SQLite cannot merge the ranges of an `IN` list in order), merged by a compound select.
+fn date_slots(
+    conn: &Connection,
+    filter: &QuoteFilter,
+    speakers: &[Clause],
+    after: Option<&QuoteAfter>,
+    limit: usize,
+) -> StoreResult<Vec<Slot>> {
+    let alternatives: Vec<Option<&Clause>> = if speakers.is_empty() {
+        vec![None]
+    } else {
+        speakers.iter().map(Some).collect()
+    };
+    let mut selects = Vec::with_capacity(alternatives.len());
+    let mut params = Vec::new();
+    for speaker in alternatives {
+        let mut cond = common_conditions(filter);
+        if let Some((clause, values)) = speaker {
+            cond.push(clause, values.iter().cloned());
+        }
+        if let Some(QuoteAfter::Date { published_key, id }) = after {
+            // The first term bounds the index range; the second skips the rest of the
+            // last page's date (ids ascend within a date while dates descend).
+            cond.push(
+                "q.published_key <= ? AND (q.published_key < ? OR q.id > ?)",
+                [text(published_key), text(published_key), text(id)],
+            );
+        }
+        selects.push(format!(
+            "SELECT * FROM (SELECT q.pk, q.published_key, q.id FROM quotes AS q {}
+                            ORDER BY q.published_key DESC, q.id LIMIT {limit})",
+            cond.where_sql()
+        ));
+        params.extend(cond.into_params());
+    }
+    let sql = format!(
+        "{} ORDER BY 2 DESC, 3 LIMIT {limit}",
+        selects.join(" UNION ALL ")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(params), |r| {
+        Ok(Slot {
+            pk: r.get(0)?,
+            id: r.get(2)?,
+            rank: None,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Best bm25 rank first within windows of [`RANKED_WINDOW`] matches, newest window first.
+fn ranked_slots(
+    conn: &Connection,
+    filter: &QuoteFilter,
+    speakers: &[Clause],
+    fts: &str,
+    after: Option<&QuoteAfter>,
+    limit: usize,
+) -> StoreResult<Vec<Slot>> {
+    let mut cond = common_conditions(filter);
+    if !speakers.is_empty() {
+        let any: Vec<String> = speakers.iter().map(|(c, _)| format!("({c})")).collect();
+        cond.push(
+            &format!("({})", any.join(" OR ")),
+            speakers.iter().flat_map(|(_, v)| v.iter().cloned()),
+        );
+    }
+    let sql = format!(
+        "SELECT f.rowid, bm25(quotes_fts), q.id
+         FROM quotes_fts AS f JOIN quotes AS q ON q.pk = f.rowid
+         WHERE quotes_fts MATCH ? AND f.rowid <= ? {}
+         ORDER BY f.rowid DESC LIMIT {RANKED_WINDOW}",
+        cond.where_sql().replacen("WHERE", "AND", 1)
+    );
+    let common = cond.into_params();
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let (mut top, mut last) = match after {
+        Some(QuoteAfter::Rank { window, rank, id }) => (*window, Some((*rank, id.clone()))),
+        _ => (i64::MAX, None),
+    };
+    let mut page = Vec::with_capacity(limit);
+    loop {
+        let mut params = vec![text(fts), Value::Integer(top)];
+        params.extend(common.iter().cloned());
+        let mut window: Vec<Slot> = stmt
+            .query_map(params_from_iter(params), |r| {
+                Ok(Slot {
+                    pk: r.get(0)?,
+                    rank: Some((r.get(1)?, top)),
+                    id: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let full = window.len() == RANKED_WINDOW;
+        let bottom = window.last().map(|s| s.pk);
+        window.sort_by(|a, b| {
+            rank_of(a)
+                .total_cmp(&rank_of(b))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        let unserved = window.into_iter().filter(|s| match &last {
+            None => true,
+            Some((rank, id)) => {
+                let r = rank_of(s);
+                r > *rank || (r == *rank && s.id > *id)
+            }
+        });
+        page.extend(unserved.take(limit - page.len()));
+        match bottom {
+            Some(bottom) if full && page.len() < limit => {
+                top = bottom - 1;
+                last = None;
+            }
+            _ => return Ok(page),
+        }
+    }
+}
+
+fn rank_of(slot: &Slot) -> f64 {
+    slot.rank.map_or(0.0, |(rank, _)| rank)
 }

@@ -45,15 +45,43 @@ struct ArticleEntity {
 }
 
 impl Store {
-    /// Stores each article with its quotes and mentions, all in one transaction; each
-    /// article has its own savepoint, so one failure loses only that article.
+    /// Stores each article with its quotes and mentions, all in one transaction. One
+    /// failure loses only that article.
+    ///
+    /// The batch is first written without savepoints: a savepoint per article makes FTS5
+    /// flush its pending index at every article, which was a fifth of the time of a bulk
+    /// load. Only when some article fails is the batch rolled back and written again with
+    /// a savepoint per article, so that the failure is isolated.
     #[instrument(skip_all, fields(count = articles.len()))]
     pub fn insert_articles(
         &self,
         articles: &[NewArticle],
     ) -> StoreResult<Vec<StoreResult<InsertOutcome>>> {
         let mut conn = self.writer();
-        let mut tx = conn.transaction()?;
+        {
+            let tx = begin_write(&mut conn)?;
+            let indexed = IndexedUpTo::read(&tx)?;
+            let mut ids = ulid::Generator::new();
+            let mut outcomes = Vec::with_capacity(articles.len());
+            let mut failed = false;
+            for article in articles {
+                match insert_one(&tx, article, &mut ids) {
+                    Ok(outcome) => outcomes.push(Ok(outcome)),
+                    Err(_) => {
+                        failed = true;
+                        break;
+                    }
+                }
+            }
+            if !failed {
+                indexed.index_new_rows(&tx)?;
+                tx.commit()?;
+                return Ok(outcomes);
+            }
+            // Dropping the transaction rolls the whole batch back.
+        }
+        let mut tx = begin_write(&mut conn)?;
+        let indexed = IndexedUpTo::read(&tx)?;
         let mut ids = ulid::Generator::new();
         let mut outcomes = Vec::with_capacity(articles.len());
         for article in articles {
@@ -65,8 +93,24 @@ impl Store {
             }
             outcomes.push(outcome);
         }
+        indexed.index_new_rows(&tx)?;
         tx.commit()?;
         Ok(outcomes)
+    }
+
+    /// Merges each full-text index into one segment, after a bulk load. Every batch
+    /// leaves a segment behind, and a search (and above all a snippet's seek to one row)
+    /// walks every segment: on 10,000 articles loaded in batches, a snippet cost 0.6 ms
+    /// before and 0.03 ms after. Takes seconds on a large archive; readers go on meanwhile.
+    #[instrument(skip_all)]
+    pub fn optimize_search(&self) -> StoreResult<()> {
+        let conn = self.writer();
+        conn.execute_batch(
+            "INSERT INTO articles_fts (articles_fts) VALUES ('optimize');
+             INSERT INTO quotes_fts (quotes_fts) VALUES ('optimize');
+             PRAGMA optimize;",
+        )?;
+        Ok(())
     }
 
     /// Deletes the article, its quotes and mentions, updates its entities' counts and
@@ -74,7 +118,7 @@ impl Store {
     #[instrument(skip_all)]
     pub fn delete_article(&self, id: &str) -> StoreResult<()> {
         let mut conn = self.writer();
-        let tx = conn.transaction()?;
+        let tx = begin_write(&mut conn)?;
         let article_pk: i64 = tx
             .query_row("SELECT pk FROM articles WHERE id = ?1", [id], |r| r.get(0))
             .found()?;
@@ -117,6 +161,46 @@ impl Store {
     }
 }
 
+/// The highest article and quote pks before a batch: every row above them is new and
+/// goes into the full-text indexes in one statement per table.
+struct IndexedUpTo {
+    article_pk: i64,
+    quote_pk: i64,
+}
+
+impl IndexedUpTo {
+    fn read(conn: &Connection) -> StoreResult<IndexedUpTo> {
+        let max = |table: &str| -> rusqlite::Result<i64> {
+            conn.prepare_cached(&format!("SELECT coalesce(max(pk), 0) FROM {table}"))?
+                .query_row([], |r| r.get(0))
+        };
+        Ok(IndexedUpTo {
+            article_pk: max("articles")?,
+            quote_pk: max("quotes")?,
+        })
+    }
+
+    fn index_new_rows(&self, tx: &Connection) -> StoreResult<()> {
+        tx.prepare_cached(
+            "INSERT INTO articles_fts (rowid, title, body)
+             SELECT pk, coalesce(title, ''), body FROM articles WHERE pk > ?1",
+        )?
+        .execute([self.article_pk])?;
+        tx.prepare_cached(
+            "INSERT INTO quotes_fts (rowid, text) SELECT pk, text FROM quotes WHERE pk > ?1",
+        )?
+        .execute([self.quote_pk])?;
+        Ok(())
+    }
+}
+
+/// `BEGIN IMMEDIATE`: the write lock is taken at the start, waiting out another process's
+/// write (`busy_timeout`). A deferred transaction that reads first and then writes gets
+/// SQLITE_BUSY at once, without waiting, when another process committed in between.
+fn begin_write(conn: &mut Connection) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+}
+
 fn insert_one(
     tx: &Connection,
     article: &NewArticle,
@@ -129,11 +213,12 @@ fn insert_one(
     let (groups, group_of) = group_entities(x);
     let provenance =
         serde_json::to_string(&x.provenance).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO articles (id, url, url_key, body_hash, source, title, byline, published,
                                published_key, provenance, body, ingested_at, quote_count, entity_count)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
+    )?
+    .execute(params![
             article.id,
             article.url,
             article.url_key,
@@ -148,8 +233,7 @@ fn insert_one(
             article.ingested_at,
             x.quotes.len() as i64,
             groups.len() as i64,
-        ],
-    )?;
+        ])?;
     let article_pk = tx.last_insert_rowid();
 
     let mut entity_pks = Vec::with_capacity(groups.len());
@@ -212,18 +296,12 @@ fn insert_one(
 fn find_duplicate(tx: &Connection, article: &NewArticle) -> StoreResult<Option<String>> {
     let existing = match &article.url_key {
         Some(url_key) => tx
-            .query_row(
-                "SELECT id FROM articles WHERE url_key = ?1",
-                [url_key],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT id FROM articles WHERE url_key = ?1")?
+            .query_row([url_key], |r| r.get(0))
             .optional()?,
         None => tx
-            .query_row(
-                "SELECT id FROM articles WHERE body_hash = ?1 ORDER BY pk LIMIT 1",
-                [&article.body_hash],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT id FROM articles WHERE body_hash = ?1 ORDER BY pk LIMIT 1")?
+            .query_row([&article.body_hash], |r| r.get(0))
             .optional()?,
     };
     Ok(existing)
@@ -283,6 +361,15 @@ fn valid_span(body: &str, span: Span) -> bool {
     span.start <= span.end && body.get(span.range()).is_some()
 }
 
+/// A normalised name from each of its word starts to its end: the keys a prefix search
+/// of any word of the name finds it by (see `entity_words` in migration 002).
+fn word_suffixes(key: &str) -> impl Iterator<Item = &str> {
+    std::iter::once(0)
+        .chain(key.match_indices(' ').map(|(i, _)| i + 1))
+        .map(move |start| &key[start..])
+        .filter(|suffix| !suffix.is_empty())
+}
+
 /// Finds or creates the entity by its unique key (so concurrent ingests converge on one
 /// row), adds this article's aliases, roles, mentions and counts; returns its pk.
 fn upsert_entity(
@@ -312,10 +399,19 @@ fn upsert_entity(
         "INSERT INTO entity_aliases (entity_pk, alias_key, alias) VALUES (?1, ?2, ?3)
          ON CONFLICT DO NOTHING",
     )?;
+    let mut word = tx.prepare_cached(
+        "INSERT INTO entity_words (entity_pk, word_key) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    )?;
+    for suffix in word_suffixes(&name_key) {
+        word.execute(params![entity_pk, suffix])?;
+    }
     for a in &e.aliases {
         let key = normalise_name(a);
         if key != name_key {
             alias.execute(params![entity_pk, key, a])?;
+            for suffix in word_suffixes(&key) {
+                word.execute(params![entity_pk, suffix])?;
+            }
         }
     }
     let mut role = tx.prepare_cached(

@@ -3,8 +3,13 @@
 
 mod archive;
 mod articles;
+mod batch;
+mod caching;
 mod docs;
 mod entities;
 mod errors;
+mod export;
 mod helpers;
+mod hostile;
 mod quotes;
+mod security;
