@@ -12,9 +12,8 @@ use std::collections::HashMap;
 struct Group {
     canonical: Option<&'static str>,
     known_kind: Option<EntityKind>,
-    /// Types the text gives the mentions, with the number of words of the form that gave
-    /// each: the fullest form's cue wins ("Kennedy Space Center" over "KSC").
-    cues: Vec<(usize, EntityKind)>,
+    /// Types the text gives the mentions.
+    cues: Cues,
     /// Surface forms in order of first appearance.
     surfaces: Vec<String>,
     mentions: Vec<Span>,
@@ -23,19 +22,50 @@ struct Group {
     gone: bool,
 }
 
+/// The types the text gives a group's mentions, each with the number of words of the form
+/// that gave it, kept as what a kind needs: whether any says person, and the fullest
+/// form's (most words, then organisation, then the later one), so that "Kennedy Space
+/// Center" wins over "KSC" and a group's kind costs the same however many mentions it has.
+#[derive(Debug, Default, Clone, Copy)]
+struct Cues {
+    person: bool,
+    fullest: Option<(usize, EntityKind)>,
+}
+
+impl Cues {
+    fn push(&mut self, cue: (usize, EntityKind)) {
+        self.person |= cue.1 == EntityKind::Person;
+        self.take_if_fuller(cue);
+    }
+
+    /// Appends `other`'s cues after this group's.
+    fn extend(&mut self, other: Cues) {
+        self.person |= other.person;
+        if let Some(cue) = other.fullest {
+            self.take_if_fuller(cue);
+        }
+    }
+
+    fn take_if_fuller(&mut self, cue: (usize, EntityKind)) {
+        let rank = |(words, kind): (usize, EntityKind)| (words, kind == EntityKind::Organization);
+        if self
+            .fullest
+            .is_none_or(|fullest| rank(cue) >= rank(fullest))
+        {
+            self.fullest = Some(cue);
+        }
+    }
+}
+
 impl Group {
     fn kind(&self) -> EntityKind {
         if let Some(kind) = self.known_kind {
             return kind;
         }
-        if self.cues.iter().any(|c| c.1 == EntityKind::Person) {
+        if self.cues.person {
             return EntityKind::Person;
         }
-        let fullest = self
-            .cues
-            .iter()
-            .max_by_key(|c| (c.0, c.1 == EntityKind::Organization));
-        fullest.map_or(EntityKind::Misc, |c| c.1)
+        self.cues.fullest.map_or(EntityKind::Misc, |c| c.1)
     }
 
     /// A place's standing name ("United States" for "U.S."); otherwise the fullest form
@@ -78,7 +108,7 @@ impl Group {
         }
         // A surname that is also a place ("Paris" of "Valeska Paris") names the person:
         // the place's standing kind does not carry over to a group the text calls a person.
-        let person = self.cues.iter().any(|c| c.1 == EntityKind::Person);
+        let person = self.cues.person;
         self.cues.extend(other.cues);
         if self.known_kind.is_none() && !person {
             self.known_kind = other.known_kind;
@@ -123,21 +153,87 @@ pub fn unique_person_with_part(entities: &[Entity], part: &str) -> Option<usize>
 
 /// Letters of `acronym` (dots dropped) equal the initials of `long`'s capitalised words.
 fn is_acronym_of(acronym: &str, long: &str) -> bool {
-    if !looks_like_acronym(acronym) || !long.contains(' ') {
-        return false;
-    }
-    let mut letters = acronym.chars().filter(|c| *c != '.');
-    let mut initials = long
-        .split(|c: char| c.is_whitespace() || c == '-')
-        .filter_map(|w| w.chars().next())
-        .filter(|c| c.is_uppercase());
-    loop {
-        match (letters.next(), initials.next()) {
-            (None, None) => return true,
-            (a, b) if a == b => continue,
-            _ => return false,
+    looks_like_acronym(acronym)
+        && initials(long).is_some_and(|initials| initials == acronym_letters(acronym))
+}
+
+/// The capital initials of a name of several words ("Korean Central News Agency" ->
+/// "KCNA"); none for a single word.
+fn initials(long: &str) -> Option<String> {
+    long.contains(' ').then(|| {
+        long.split(|c: char| c.is_whitespace() || c == '-')
+            .filter_map(|w| w.chars().next())
+            .filter(|c| c.is_uppercase())
+            .collect()
+    })
+}
+
+fn acronym_letters(acronym: &str) -> String {
+    acronym.chars().filter(|c| *c != '.').collect()
+}
+
+/// Group indices listed under words or forms, each list ascending and without repeats:
+/// the merging rules look up the few groups a form can match instead of scanning them all,
+/// which keeps an article with thousands of names linear.
+#[derive(Default)]
+struct GroupIndex(HashMap<String, Vec<usize>>);
+
+impl GroupIndex {
+    fn add(&mut self, key: &str, group: usize) {
+        let list = self.0.entry(key.to_string()).or_default();
+        if let Err(at) = list.binary_search(&group) {
+            list.insert(at, group);
         }
     }
+
+    fn remove(&mut self, key: &str, group: usize) {
+        if let Some(list) = self.0.get_mut(key) {
+            list.retain(|&g| g != group);
+        }
+    }
+
+    fn get(&self, key: &str) -> &[usize] {
+        self.0.get(key).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Indexes each live group under `keys` of each of its forms.
+fn index_surfaces<'g, K>(groups: &'g [Group], keys: impl Fn(&'g str) -> K) -> GroupIndex
+where
+    K: IntoIterator<Item = String>,
+{
+    let mut index = GroupIndex::default();
+    for (gi, group) in groups.iter().enumerate().filter(|(_, g)| !g.gone) {
+        for surface in &group.surfaces {
+            for key in keys(surface) {
+                index.add(&key, gi);
+            }
+        }
+    }
+    index
+}
+
+/// The words of a form that a shorter form of an organisation can start or end with: its
+/// first, its second after a demonym ("Italian Supreme Court"), its last.
+fn edge_words(surface: &str) -> Vec<String> {
+    let words: Vec<&str> = surface.split_whitespace().collect();
+    let mut keys: Vec<String> = words.first().into_iter().map(|w| w.to_string()).collect();
+    if words.len() > 2 && gazetteer::demonym(words[0]).is_some() {
+        keys.push(words[1].to_string());
+    }
+    keys.extend(words.last().map(|w| w.to_string()));
+    keys
+}
+
+/// The last word of a person's full name, the key a lone surname is looked up by.
+fn full_name_surname(group: &Group) -> Option<String> {
+    let name = group.name();
+    (group.kind() == EntityKind::Person && name.contains(' ')).then(|| {
+        name.split_whitespace()
+            .last()
+            .unwrap_or_default()
+            .to_string()
+    })
 }
 
 /// Two or more capitals, with optional stops ("KCNA", "U.N.").
@@ -178,7 +274,9 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         }
         group.mentions.push(c.span);
         let words = c.text(body).split_whitespace().count();
-        group.cues.extend(c.cue.map(|k| (words, k)));
+        if let Some(kind) = c.cue {
+            group.cues.push((words, kind));
+        }
         if let Some(role) = &c.role {
             if !group.roles.contains(role) {
                 group.roles.push(role.clone());
@@ -245,6 +343,8 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
     }
 
     // Acronyms left undefined that spell exactly one multi-word name of the article.
+    // Merging an acronym adds no form of several words, so the index stays whole.
+    let by_initials = index_surfaces(&groups, initials);
     for gi in 0..groups.len() {
         if groups[gi].gone
             || groups[gi].canonical.is_some()
@@ -254,7 +354,10 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
             continue;
         }
         let acronym = groups[gi].surfaces[0].clone();
-        let targets: Vec<usize> = (0..groups.len())
+        let targets: Vec<usize> = by_initials
+            .get(&acronym_letters(&acronym))
+            .iter()
+            .copied()
             .filter(|&t| t != gi && !groups[t].gone && groups[t].kind() != EntityKind::Person)
             .filter(|&t| {
                 groups[t]
@@ -269,7 +372,8 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
     }
 
     // A two- or three-word name whose last word the article also uses alone is a person
-    // referred to by surname ("Valeska Paris" ... "Paris said").
+    // referred to by surname ("Valeska Paris" ... "Paris said"). Only cues change here.
+    let by_surface = index_surfaces(&groups, |s| [s.to_string()]);
     for gi in 0..groups.len() {
         if groups[gi].gone || groups[gi].kind() != EntityKind::Misc {
             continue;
@@ -287,7 +391,7 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         let surname = words[words.len() - 1];
         // A country is no surname ("Environment Canada" ... "Canada").
         let country = |g: &Group| g.canonical.is_some_and(gazetteer::is_country);
-        let alone = (0..groups.len()).any(|t| {
+        let alone = by_surface.get(surname).iter().any(|&t| {
             t != gi
                 && !groups[t].gone
                 && groups[t].known_kind != Some(EntityKind::Organization)
@@ -357,6 +461,14 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         })
         .filter(|(_, w)| w.len() > 1)
         .collect();
+    let mut people_by_last = GroupIndex::default();
+    let mut people_by_first = GroupIndex::default();
+    for (at, (_, words)) in full_names.iter().enumerate() {
+        people_by_last.add(&words[words.len() - 1], at);
+        people_by_first.add(&words[0], at);
+    }
+    // Forms of organisations by their edge words; a merged short form joins its target's.
+    let mut by_edge_word = index_surfaces(&groups, edge_words);
     for gi in 0..groups.len() {
         if groups[gi].gone || groups[gi].surfaces.len() != 1 {
             continue;
@@ -365,20 +477,16 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         let words: Vec<&str> = short.split_whitespace().collect();
         let known_kind = groups[gi].known_kind;
         let target = if words.len() == 1 && known_kind != Some(EntityKind::Organization) {
-            let people: Vec<&(usize, Vec<String>)> = full_names
-                .iter()
-                .filter(|(t, _)| *t != gi && !groups[*t].gone)
-                .collect();
-            let last: Vec<usize> = people
-                .iter()
-                .filter(|(_, w)| w.last() == Some(&short))
-                .map(|p| p.0)
-                .collect();
-            let first: Vec<usize> = people
-                .iter()
-                .filter(|(_, w)| w[0] == short)
-                .map(|p| p.0)
-                .collect();
+            let people = |index: &GroupIndex| -> Vec<usize> {
+                index
+                    .get(&short)
+                    .iter()
+                    .map(|&at| full_names[at].0)
+                    .filter(|&t| t != gi && !groups[t].gone)
+                    .collect()
+            };
+            let last = people(&people_by_last);
+            let first = people(&people_by_first);
             let is_place = known_kind == Some(EntityKind::Location)
                 && groups[gi].canonical != Some(short.as_str());
             match (&last[..], &first[..]) {
@@ -394,7 +502,19 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
             if known_kind == Some(EntityKind::Location) || groups[gi].kind() == EntityKind::Person {
                 return None;
             }
-            let longer: Vec<usize> = (0..groups.len())
+            let mut near: Vec<usize> = if words.is_empty() {
+                (0..groups.len()).collect()
+            } else {
+                let first = by_edge_word.get(words[0]).iter();
+                first
+                    .chain(by_edge_word.get(words[words.len() - 1]))
+                    .copied()
+                    .collect()
+            };
+            near.sort_unstable();
+            near.dedup();
+            let longer: Vec<usize> = near
+                .into_iter()
                 .filter(|&t| {
                     t != gi && !groups[t].gone && groups[t].kind() == EntityKind::Organization
                 })
@@ -425,34 +545,51 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         });
         if let Some(target) = target {
             merge(&mut groups, gi, target);
+            for word in edge_words(&short) {
+                by_edge_word.add(&word, target);
+            }
         }
     }
 
     // Words of headlines and sentence starts count only as forms of names found elsewhere.
+    // No group is merged from here on; a form added to a group joins the indices.
+    let mut by_surface = index_surfaces(&groups, |s| [s.to_string()]);
+    let mut by_canonical = GroupIndex::default();
+    let mut by_surname = GroupIndex::default();
+    for (gi, group) in groups.iter().enumerate().filter(|(_, g)| !g.gone) {
+        if let Some(canonical) = group.canonical {
+            by_canonical.add(canonical, gi);
+        }
+        if let Some(surname) = full_name_surname(group) {
+            by_surname.add(&surname, gi);
+        }
+    }
     for ci in unsupported {
         let text = candidates[ci].text(body);
         let known = candidates[ci].known.map(|k| k.canonical);
-        let found = (0..groups.len()).filter(|&g| !groups[g].gone).find(|&g| {
-            groups[g].surfaces.iter().any(|s| s == text)
-                || known.is_some() && groups[g].canonical == known
-        });
-        let found = found.or_else(|| {
-            let people: Vec<usize> = (0..groups.len())
-                .filter(|&g| !groups[g].gone && groups[g].kind() == EntityKind::Person)
-                .filter(|&g| {
-                    groups[g].name().split_whitespace().last() == Some(text)
-                        && groups[g].name().contains(' ')
-                })
-                .collect();
-            match people[..] {
-                [one] => Some(one),
-                _ => None,
-            }
+        // The first group with this form or this standing name.
+        let same_form = by_surface.get(text).first();
+        let same_known = known.and_then(|k| by_canonical.get(k).first());
+        let found = same_form.into_iter().chain(same_known).min().copied();
+        let found = found.or_else(|| match by_surname.get(text) {
+            [one] => Some(*one),
+            _ => None,
         });
         if let Some(g) = found {
             groups[g].mentions.push(candidates[ci].span);
             if !groups[g].surfaces.iter().any(|s| s == text) {
+                let surname_before = full_name_surname(&groups[g]);
                 groups[g].surfaces.push(text.to_string());
+                by_surface.add(text, g);
+                let surname_after = full_name_surname(&groups[g]);
+                if surname_after != surname_before {
+                    if let Some(old) = surname_before {
+                        by_surname.remove(&old, g);
+                    }
+                    if let Some(new) = surname_after {
+                        by_surname.add(&new, g);
+                    }
+                }
             }
         }
     }
