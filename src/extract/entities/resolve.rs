@@ -172,28 +172,56 @@ fn acronym_letters(acronym: &str) -> String {
     acronym.chars().filter(|c| *c != '.').collect()
 }
 
+/// Below this many groups (or people) a scan costs less than building an index.
+const INDEX_FROM: usize = 200;
+
 /// Group indices listed under words or forms, each list ascending and without repeats:
-/// the merging rules look up the few groups a form can match instead of scanning them all,
-/// which keeps an article with thousands of names linear.
-#[derive(Default)]
-struct GroupIndex(HashMap<String, Vec<usize>>);
+/// with thousands of names the merging rules look up the few groups a form can match
+/// instead of scanning them all, which keeps build_table linear. Over fewer than
+/// [`INDEX_FROM`] items every lookup gives them all. Callers still test each group they
+/// get, so a lookup only has to include every match.
+struct GroupIndex {
+    by_key: HashMap<String, Vec<usize>>,
+    all: Option<Vec<usize>>,
+}
 
 impl GroupIndex {
-    fn add(&mut self, key: &str, group: usize) {
-        let list = self.0.entry(key.to_string()).or_default();
-        if let Err(at) = list.binary_search(&group) {
-            list.insert(at, group);
+    /// An index over the items `0..len`.
+    fn new(len: usize) -> Self {
+        GroupIndex {
+            by_key: HashMap::new(),
+            all: (len < INDEX_FROM).then(|| (0..len).collect()),
         }
     }
 
-    fn remove(&mut self, key: &str, group: usize) {
-        if let Some(list) = self.0.get_mut(key) {
-            list.retain(|&g| g != group);
+    fn is_scan(&self) -> bool {
+        self.all.is_some()
+    }
+
+    fn add(&mut self, key: &str, item: usize) {
+        if self.is_scan() {
+            return;
+        }
+        if let Some(list) = self.by_key.get_mut(key) {
+            if let Err(at) = list.binary_search(&item) {
+                list.insert(at, item);
+            }
+        } else {
+            self.by_key.insert(key.to_string(), vec![item]);
+        }
+    }
+
+    fn remove(&mut self, key: &str, item: usize) {
+        if let Some(list) = self.by_key.get_mut(key) {
+            list.retain(|&i| i != item);
         }
     }
 
     fn get(&self, key: &str) -> &[usize] {
-        self.0.get(key).map_or(&[], Vec::as_slice)
+        match &self.all {
+            Some(all) => all,
+            None => self.by_key.get(key).map_or(&[], Vec::as_slice),
+        }
     }
 }
 
@@ -202,7 +230,10 @@ fn index_surfaces<'g, K>(groups: &'g [Group], keys: impl Fn(&'g str) -> K) -> Gr
 where
     K: IntoIterator<Item = String>,
 {
-    let mut index = GroupIndex::default();
+    let mut index = GroupIndex::new(groups.len());
+    if index.is_scan() {
+        return index;
+    }
     for (gi, group) in groups.iter().enumerate().filter(|(_, g)| !g.gone) {
         for surface in &group.surfaces {
             for key in keys(surface) {
@@ -461,8 +492,8 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         })
         .filter(|(_, w)| w.len() > 1)
         .collect();
-    let mut people_by_last = GroupIndex::default();
-    let mut people_by_first = GroupIndex::default();
+    let mut people_by_last = GroupIndex::new(full_names.len());
+    let mut people_by_first = GroupIndex::new(full_names.len());
     for (at, (_, words)) in full_names.iter().enumerate() {
         people_by_last.add(&words[words.len() - 1], at);
         people_by_first.add(&words[0], at);
@@ -477,16 +508,17 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         let words: Vec<&str> = short.split_whitespace().collect();
         let known_kind = groups[gi].known_kind;
         let target = if words.len() == 1 && known_kind != Some(EntityKind::Organization) {
-            let people = |index: &GroupIndex| -> Vec<usize> {
+            let people = |index: &GroupIndex, pick: fn(&[String]) -> Option<&String>| {
                 index
                     .get(&short)
                     .iter()
-                    .map(|&at| full_names[at].0)
-                    .filter(|&t| t != gi && !groups[t].gone)
-                    .collect()
+                    .map(|&at| &full_names[at])
+                    .filter(|(t, w)| *t != gi && !groups[*t].gone && pick(w) == Some(&short))
+                    .map(|p| p.0)
+                    .collect::<Vec<usize>>()
             };
-            let last = people(&people_by_last);
-            let first = people(&people_by_first);
+            let last = people(&people_by_last, <[String]>::last);
+            let first = people(&people_by_first, <[String]>::first);
             let is_place = known_kind == Some(EntityKind::Location)
                 && groups[gi].canonical != Some(short.as_str());
             match (&last[..], &first[..]) {
@@ -502,7 +534,7 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
             if known_kind == Some(EntityKind::Location) || groups[gi].kind() == EntityKind::Person {
                 return None;
             }
-            let mut near: Vec<usize> = if words.is_empty() {
+            let mut near: Vec<usize> = if words.is_empty() || by_edge_word.is_scan() {
                 (0..groups.len()).collect()
             } else {
                 let first = by_edge_word.get(words[0]).iter();
@@ -554,8 +586,8 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
     // Words of headlines and sentence starts count only as forms of names found elsewhere.
     // No group is merged from here on; a form added to a group joins the indices.
     let mut by_surface = index_surfaces(&groups, |s| [s.to_string()]);
-    let mut by_canonical = GroupIndex::default();
-    let mut by_surname = GroupIndex::default();
+    let mut by_canonical = GroupIndex::new(groups.len());
+    let mut by_surname = GroupIndex::new(groups.len());
     for (gi, group) in groups.iter().enumerate().filter(|(_, g)| !g.gone) {
         if let Some(canonical) = group.canonical {
             by_canonical.add(canonical, gi);
@@ -568,12 +600,31 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         let text = candidates[ci].text(body);
         let known = candidates[ci].known.map(|k| k.canonical);
         // The first group with this form or this standing name.
-        let same_form = by_surface.get(text).first();
-        let same_known = known.and_then(|k| by_canonical.get(k).first());
-        let found = same_form.into_iter().chain(same_known).min().copied();
-        let found = found.or_else(|| match by_surname.get(text) {
-            [one] => Some(*one),
-            _ => None,
+        let live = |g: &usize| !groups[*g].gone;
+        let same_form = by_surface
+            .get(text)
+            .iter()
+            .copied()
+            .filter(live)
+            .find(|&g| groups[g].surfaces.iter().any(|s| s == text));
+        let same_known = known.and_then(|k| {
+            by_canonical
+                .get(k)
+                .iter()
+                .copied()
+                .filter(live)
+                .find(|&g| groups[g].canonical == Some(k))
+        });
+        let found = same_form.into_iter().chain(same_known).min();
+        let found = found.or_else(|| {
+            let mut people = by_surname
+                .get(text)
+                .iter()
+                .copied()
+                .filter(live)
+                .filter(|&g| full_name_surname(&groups[g]).as_deref() == Some(text));
+            let one = people.next();
+            one.filter(|_| people.next().is_none())
         });
         if let Some(g) = found {
             groups[g].mentions.push(candidates[ci].span);
