@@ -257,14 +257,13 @@ fn edge_words(surface: &str) -> Vec<String> {
 }
 
 /// The last word of a person's full name, the key a lone surname is looked up by.
-fn full_name_surname(group: &Group) -> Option<String> {
+fn full_name_surname(group: &Group) -> Option<&str> {
+    if group.kind() != EntityKind::Person {
+        return None;
+    }
     let name = group.name();
-    (group.kind() == EntityKind::Person && name.contains(' ')).then(|| {
-        name.split_whitespace()
-            .last()
-            .unwrap_or_default()
-            .to_string()
-    })
+    name.contains(' ')
+        .then(|| name.split_whitespace().last().unwrap_or_default())
 }
 
 /// Two or more capitals, with optional stops ("KCNA", "U.N.").
@@ -593,7 +592,7 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
             by_canonical.add(canonical, gi);
         }
         if let Some(surname) = full_name_surname(group) {
-            by_surname.add(&surname, gi);
+            by_surname.add(surname, gi);
         }
     }
     for ci in unsupported {
@@ -622,17 +621,17 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
                 .iter()
                 .copied()
                 .filter(live)
-                .filter(|&g| full_name_surname(&groups[g]).as_deref() == Some(text));
+                .filter(|&g| full_name_surname(&groups[g]) == Some(text));
             let one = people.next();
             one.filter(|_| people.next().is_none())
         });
         if let Some(g) = found {
             groups[g].mentions.push(candidates[ci].span);
             if !groups[g].surfaces.iter().any(|s| s == text) {
-                let surname_before = full_name_surname(&groups[g]);
+                let surname_before = full_name_surname(&groups[g]).map(str::to_string);
                 groups[g].surfaces.push(text.to_string());
                 by_surface.add(text, g);
-                let surname_after = full_name_surname(&groups[g]);
+                let surname_after = full_name_surname(&groups[g]).map(str::to_string);
                 if surname_after != surname_before {
                     if let Some(old) = surname_before {
                         by_surname.remove(&old, g);
