@@ -81,6 +81,8 @@ struct Inner {
     /// All writes go through this one connection, so writers never fight over SQLite's
     /// lock and a batch of articles can share one transaction.
     writer: Mutex<Connection>,
+    /// Rows per search phrase, for ranking windows of matches (see [`search`]).
+    doc_frequencies: search::DocFrequencies,
 }
 
 impl Store {
@@ -127,6 +129,7 @@ impl Store {
             inner: Arc::new(Inner {
                 readers,
                 writer: Mutex::new(writer),
+                doc_frequencies: search::DocFrequencies::default(),
             }),
         })
     }

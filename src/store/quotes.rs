@@ -1,13 +1,15 @@
 //! Quote reads: one by id, and keyset-paged lists by date or by full-text rank, with the
 //! speaker, the sentence and the article each quote stands in.
 
+use std::collections::HashMap;
+
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use tracing::instrument;
 
 use super::entities::normalise_name;
 use super::query::{text, Conditions};
-use super::search::fts_query;
+use super::search::{bm25_for, fts_query, marked_instances, phrases, row_length};
 use super::{OptionalRow, Store, StoreResult};
 
 /// A quote as stored, joined with its speaker and article.
@@ -173,7 +175,17 @@ impl Store {
                 let Some(fts) = fts_query(q) else {
                     return Ok(Vec::new());
                 };
-                ranked_slots(&conn, filter, &speakers, &fts, after, limit)?
+                let ranking = Ranking {
+                    fts: &fts,
+                    phrases: phrases(q),
+                    bm25: bm25_for(
+                        &conn,
+                        "quotes_fts",
+                        &phrases(q),
+                        &self.inner.doc_frequencies,
+                    )?,
+                };
+                ranked_slots(&conn, filter, &speakers, &ranking, after, limit)?
             }
         };
         let sql = format!("SELECT {COLUMNS} FROM quotes AS q {JOINS} WHERE q.pk = ?1");
@@ -321,12 +333,33 @@ fn date_slots(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// A quote search: its FTS5 query, that query's phrases and their BM25 figures.
+struct Ranking<'a> {
+    fts: &'a str,
+    phrases: Vec<String>,
+    bm25: super::search::Bm25,
+}
+
+/// A match of a window before it is scored.
+struct Match {
+    pk: i64,
+    id: String,
+    text: String,
+    /// `highlight()` of the whole query: each phrase instance opens with `\u{1}`.
+    highlighted: String,
+    length: i64,
+}
+
 /// Best bm25 rank first within windows of [`RANKED_WINDOW`] matches, newest window first.
+///
+/// A window is the next [`RANKED_WINDOW`] matches in descending rowid order, which FTS5
+/// reads without ranking; they are then scored with [`Ranking::bm25`], the score
+/// `bm25()` would give them, so a query costs what its window costs at any archive size.
 fn ranked_slots(
     conn: &Connection,
     filter: &QuoteFilter,
     speakers: &[Clause],
-    fts: &str,
+    ranking: &Ranking<'_>,
     after: Option<&QuoteAfter>,
     limit: usize,
 ) -> StoreResult<Vec<Slot>> {
@@ -339,8 +372,9 @@ fn ranked_slots(
         );
     }
     let sql = format!(
-        "SELECT f.rowid, bm25(quotes_fts), q.id
+        "SELECT f.rowid, q.id, q.text, highlight(quotes_fts, 0, char(1), ''), d.sz
          FROM quotes_fts AS f JOIN quotes AS q ON q.pk = f.rowid
+         JOIN quotes_fts_docsize AS d ON d.id = f.rowid
          WHERE quotes_fts MATCH ? AND f.rowid <= ? {}
          ORDER BY f.rowid DESC LIMIT {RANKED_WINDOW}",
         cond.where_sql().replacen("WHERE", "AND", 1)
@@ -353,19 +387,22 @@ fn ranked_slots(
     };
     let mut page = Vec::with_capacity(limit);
     loop {
-        let mut params = vec![text(fts), Value::Integer(top)];
+        let mut params = vec![text(ranking.fts), Value::Integer(top)];
         params.extend(common.iter().cloned());
-        let mut window: Vec<Slot> = stmt
+        let matches: Vec<Match> = stmt
             .query_map(params_from_iter(params), |r| {
-                Ok(Slot {
+                Ok(Match {
                     pk: r.get(0)?,
-                    rank: Some((r.get(1)?, top)),
-                    id: r.get(2)?,
+                    id: r.get(1)?,
+                    text: r.get(2)?,
+                    highlighted: r.get(3)?,
+                    length: row_length(&r.get::<_, Vec<u8>>(4)?),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let full = window.len() == RANKED_WINDOW;
-        let bottom = window.last().map(|s| s.pk);
+        let full = matches.len() == RANKED_WINDOW;
+        let bottom = matches.last().map(|m| m.pk);
+        let mut window = score_window(conn, ranking, &matches, top)?;
         window.sort_by(|a, b| {
             rank_of(a)
                 .total_cmp(&rank_of(b))
@@ -389,6 +426,207 @@ fn ranked_slots(
     }
 }
 
+/// Each match of a window with its BM25 score. A one-phrase query reads its phrase's
+/// instances from the window's own highlight; with more phrases, each phrase is matched
+/// alone over the window's rowid range to tell its instances from the others'.
+fn score_window(
+    conn: &Connection,
+    ranking: &Ranking<'_>,
+    matches: &[Match],
+    window: i64,
+) -> StoreResult<Vec<Slot>> {
+    let mut frequencies: Vec<Vec<f64>> = matches
+        .iter()
+        .map(|m| vec![marked_instances(&m.highlighted, &m.text)])
+        .collect();
+    if ranking.phrases.len() > 1 {
+        let position: HashMap<i64, usize> =
+            matches.iter().enumerate().map(|(i, m)| (m.pk, i)).collect();
+        let (Some(newest), Some(oldest)) = (matches.first(), matches.last()) else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = conn.prepare_cached(
+            "SELECT rowid, highlight(quotes_fts, 0, char(1), '') FROM quotes_fts
+             WHERE quotes_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
+        )?;
+        frequencies = vec![vec![0.0; ranking.phrases.len()]; matches.len()];
+        for (p, phrase) in ranking.phrases.iter().enumerate() {
+            let mut rows = stmt.query(params![phrase, oldest.pk, newest.pk])?;
+            while let Some(row) = rows.next()? {
+                if let Some(&i) = position.get(&row.get::<_, i64>(0)?) {
+                    frequencies[i][p] =
+                        marked_instances(&row.get::<_, String>(1)?, &matches[i].text);
+                }
+            }
+        }
+    }
+    Ok(matches
+        .iter()
+        .zip(frequencies)
+        .map(|(m, f)| Slot {
+            pk: m.pk,
+            id: m.id.clone(),
+            rank: Some((ranking.bm25.score(&f, m.length), window)),
+        })
+        .collect())
+}
+
 fn rank_of(slot: &Slot) -> f64 {
     slot.rank.map_or(0.0, |(rank, _)| rank)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Quote texts of varied length and word counts, with inflections (stemmed to one
+    /// term), diacritics and a very common word, from a fixed pseudo-random sequence.
+    fn texts() -> Vec<String> {
+        let vocabulary = [
+            "harbour",
+            "harbours",
+            "Harbour's",
+            "calm",
+            "café",
+            "Cafe",
+            "storm",
+            "ships",
+            "running",
+            "runs",
+            "the",
+            "the",
+            "the",
+            "said",
+            "quiet",
+        ];
+        let mut state: u64 = 7;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) % n
+        };
+        (0..520)
+            .map(|_| {
+                let len = 2 + next(30);
+                (0..len)
+                    .map(|_| vocabulary[next(vocabulary.len() as u64) as usize])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    fn store_with_quotes() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_path(&dir.path().join("q.db")).unwrap();
+        {
+            let conn = store.writer();
+            conn.execute(
+                "INSERT INTO articles (pk, id, body_hash, body, ingested_at)
+                 VALUES (1, 'a1', 'h', 'body', 'now')",
+                [],
+            )
+            .unwrap();
+            for (i, text) in texts().iter().enumerate() {
+                conn.execute(
+                    "INSERT INTO quotes (id, article_pk, ordinal, published_key, text, kind,
+                                         span_start, span_end, sentence_start, sentence_end)
+                     VALUES (?1, 1, ?2, '', ?3, 'direct', 0, 1, 0, 1)",
+                    params![format!("q{i:04}"), i as i64, text],
+                )
+                .unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO quotes_fts (rowid, text) SELECT pk, text FROM quotes;
+                 DELETE FROM quotes WHERE pk % 7 = 0;",
+            )
+            .unwrap();
+        }
+        (dir, store)
+    }
+
+    /// What `bm25()` makes of the same windows: the newest matches in windows of
+    /// [`RANKED_WINDOW`], each ordered by rank, then id.
+    fn bm25_order(store: &Store, fts: &str) -> Vec<(String, f64)> {
+        let conn = store.reader().unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT q.id, bm25(quotes_fts) FROM quotes_fts AS f
+                 JOIN quotes AS q ON q.pk = f.rowid
+                 WHERE quotes_fts MATCH ?1 ORDER BY f.rowid DESC",
+            )
+            .unwrap();
+        let all: Vec<(String, f64)> = stmt
+            .query_map([fts], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        all.chunks(RANKED_WINDOW)
+            .flat_map(|window| {
+                let mut window = window.to_vec();
+                window.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+                window
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ranked_windows_order_and_score_as_fts5_bm25_does() {
+        let (_dir, store) = store_with_quotes();
+        for q in [
+            "harbour",
+            "café",
+            "harbour calm",
+            "the storm",
+            "running ships the",
+        ] {
+            let expected = bm25_order(&store, &fts_query(q).unwrap());
+            assert!(
+                expected.len() > RANKED_WINDOW || q.contains(' '),
+                "{q}: several windows"
+            );
+            let filter = QuoteFilter {
+                q: Some(q.to_owned()),
+                ..QuoteFilter::default()
+            };
+            let found = store.list_quotes(&filter, None, 10_000).unwrap();
+            let found: Vec<(String, f64)> =
+                found.into_iter().map(|r| (r.id, r.rank.unwrap())).collect();
+            assert_eq!(found.len(), expected.len(), "{q}");
+            for ((id, rank), (want_id, want_rank)) in found.iter().zip(&expected) {
+                assert_eq!(id, want_id, "{q}");
+                assert!(
+                    (rank - want_rank).abs() <= 1e-9 * want_rank.abs().max(1.0),
+                    "{q}: {id} ranked {rank}, bm25() says {want_rank}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn paging_a_ranked_search_serves_every_match_once_in_bm25_order() {
+        let (_dir, store) = store_with_quotes();
+        let filter = QuoteFilter {
+            q: Some("harbour".to_owned()),
+            ..QuoteFilter::default()
+        };
+        let mut served = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store.list_quotes(&filter, after.as_ref(), 37).unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(QuoteAfter::Rank {
+                window: last.rank_window.unwrap(),
+                rank: last.rank.unwrap(),
+                id: last.id.clone(),
+            });
+            served.extend(page.into_iter().map(|r| r.id));
+        }
+        let expected: Vec<String> = bm25_order(&store, "\"harbour\"")
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(served, expected);
+    }
 }
