@@ -1,15 +1,14 @@
 //! Quote reads: one by id, and keyset-paged lists by date or by full-text rank, with the
 //! speaker, the sentence and the article each quote stands in.
 
-use std::collections::HashMap;
-
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use tracing::instrument;
 
 use super::entities::normalise_name;
 use super::query::{text, Conditions};
-use super::search::{bm25_for, fts_query, marked_instances, phrases, row_length};
+use super::rank::{bm25_for, read_phrase_frequencies, Bm25};
+use super::search::{self, fts_query};
 use super::{OptionalRow, Store, StoreResult};
 
 /// A quote as stored, joined with its speaker and article.
@@ -175,17 +174,13 @@ impl Store {
                 let Some(fts) = fts_query(q) else {
                     return Ok(Vec::new());
                 };
-                let ranking = Ranking {
-                    fts: &fts,
-                    phrases: phrases(q),
-                    bm25: bm25_for(
-                        &conn,
-                        "quotes_fts",
-                        &phrases(q),
-                        &self.inner.doc_frequencies,
-                    )?,
-                };
-                ranked_slots(&conn, filter, &speakers, &ranking, after, limit)?
+                let bm25 = bm25_for(
+                    &conn,
+                    "quotes_fts",
+                    &search::phrases(q),
+                    &self.inner.doc_frequencies,
+                )?;
+                ranked_slots(&conn, filter, &speakers, &fts, &bm25, after, limit)?
             }
         };
         let sql = format!("SELECT {COLUMNS} FROM quotes AS q {JOINS} WHERE q.pk = ?1");
@@ -333,33 +328,17 @@ fn date_slots(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// A quote search: its FTS5 query, that query's phrases and their BM25 figures.
-struct Ranking<'a> {
-    fts: &'a str,
-    phrases: Vec<String>,
-    bm25: super::search::Bm25,
-}
-
-/// A match of a window before it is scored.
-struct Match {
-    pk: i64,
-    id: String,
-    text: String,
-    /// `highlight()` of the whole query: each phrase instance opens with `\u{1}`.
-    highlighted: String,
-    length: i64,
-}
-
 /// Best bm25 rank first within windows of [`RANKED_WINDOW`] matches, newest window first.
 ///
 /// A window is the next [`RANKED_WINDOW`] matches in descending rowid order, which FTS5
-/// reads without ranking; they are then scored with [`Ranking::bm25`], the score
-/// `bm25()` would give them, so a query costs what its window costs at any archive size.
+/// reads without ranking, each scored by `bm25` from its phrase frequencies: the score
+/// `bm25()` would give it, at the cost of the window at any archive size.
 fn ranked_slots(
     conn: &Connection,
     filter: &QuoteFilter,
     speakers: &[Clause],
-    ranking: &Ranking<'_>,
+    fts: &str,
+    bm25: &Bm25,
     after: Option<&QuoteAfter>,
     limit: usize,
 ) -> StoreResult<Vec<Slot>> {
@@ -372,9 +351,8 @@ fn ranked_slots(
         );
     }
     let sql = format!(
-        "SELECT f.rowid, q.id, q.text, highlight(quotes_fts, 0, char(1), ''), d.sz
+        "SELECT f.rowid, q.id, phrase_frequencies(quotes_fts)
          FROM quotes_fts AS f JOIN quotes AS q ON q.pk = f.rowid
-         JOIN quotes_fts_docsize AS d ON d.id = f.rowid
          WHERE quotes_fts MATCH ? AND f.rowid <= ? {}
          ORDER BY f.rowid DESC LIMIT {RANKED_WINDOW}",
         cond.where_sql().replacen("WHERE", "AND", 1)
@@ -387,22 +365,20 @@ fn ranked_slots(
     };
     let mut page = Vec::with_capacity(limit);
     loop {
-        let mut params = vec![text(ranking.fts), Value::Integer(top)];
+        let mut params = vec![text(fts), Value::Integer(top)];
         params.extend(common.iter().cloned());
-        let matches: Vec<Match> = stmt
+        let mut window: Vec<Slot> = stmt
             .query_map(params_from_iter(params), |r| {
-                Ok(Match {
+                let (length, frequencies) = read_phrase_frequencies(&r.get::<_, Vec<u8>>(2)?);
+                Ok(Slot {
                     pk: r.get(0)?,
                     id: r.get(1)?,
-                    text: r.get(2)?,
-                    highlighted: r.get(3)?,
-                    length: row_length(&r.get::<_, Vec<u8>>(4)?),
+                    rank: Some((bm25.score(&frequencies, length), top)),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let full = matches.len() == RANKED_WINDOW;
-        let bottom = matches.last().map(|m| m.pk);
-        let mut window = score_window(conn, ranking, &matches, top)?;
+        let full = window.len() == RANKED_WINDOW;
+        let bottom = window.last().map(|s| s.pk);
         window.sort_by(|a, b| {
             rank_of(a)
                 .total_cmp(&rank_of(b))
@@ -424,51 +400,6 @@ fn ranked_slots(
             _ => return Ok(page),
         }
     }
-}
-
-/// Each match of a window with its BM25 score. A one-phrase query reads its phrase's
-/// instances from the window's own highlight; with more phrases, each phrase is matched
-/// alone over the window's rowid range to tell its instances from the others'.
-fn score_window(
-    conn: &Connection,
-    ranking: &Ranking<'_>,
-    matches: &[Match],
-    window: i64,
-) -> StoreResult<Vec<Slot>> {
-    let mut frequencies: Vec<Vec<f64>> = matches
-        .iter()
-        .map(|m| vec![marked_instances(&m.highlighted, &m.text)])
-        .collect();
-    if ranking.phrases.len() > 1 {
-        let position: HashMap<i64, usize> =
-            matches.iter().enumerate().map(|(i, m)| (m.pk, i)).collect();
-        let (Some(newest), Some(oldest)) = (matches.first(), matches.last()) else {
-            return Ok(Vec::new());
-        };
-        let mut stmt = conn.prepare_cached(
-            "SELECT rowid, highlight(quotes_fts, 0, char(1), '') FROM quotes_fts
-             WHERE quotes_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
-        )?;
-        frequencies = vec![vec![0.0; ranking.phrases.len()]; matches.len()];
-        for (p, phrase) in ranking.phrases.iter().enumerate() {
-            let mut rows = stmt.query(params![phrase, oldest.pk, newest.pk])?;
-            while let Some(row) = rows.next()? {
-                if let Some(&i) = position.get(&row.get::<_, i64>(0)?) {
-                    frequencies[i][p] =
-                        marked_instances(&row.get::<_, String>(1)?, &matches[i].text);
-                }
-            }
-        }
-    }
-    Ok(matches
-        .iter()
-        .zip(frequencies)
-        .map(|(m, f)| Slot {
-            pk: m.pk,
-            id: m.id.clone(),
-            rank: Some((ranking.bm25.score(&f, m.length), window)),
-        })
-        .collect())
 }
 
 fn rank_of(slot: &Slot) -> f64 {
