@@ -7,7 +7,7 @@ use tracing::instrument;
 
 use super::entities::normalise_name;
 use super::query::{text, Conditions};
-use super::rank::{bm25_for, read_phrase_frequencies, Bm25};
+use super::rank::{bm25_for, ranked_page, Bm25, ResumeAfter, Ties, RANKED_WINDOW};
 use super::search::{self, fts_query};
 use super::{OptionalRow, Store, StoreResult};
 
@@ -117,16 +117,12 @@ fn quote_from_row(row: &Row<'_>) -> rusqlite::Result<QuoteRecord> {
     })
 }
 
-/// How many matches of a quote search are ranked together: see [`Store::list_quotes`].
-pub const RANKED_WINDOW: usize = 200;
-
 /// One alternative of a filter: an SQL condition and its bound values.
 type Clause = (String, Vec<Value>);
 
 /// A quote's place in a list: its pk and sort key, before its columns are read.
 struct Slot {
     pk: i64,
-    id: String,
     rank: Option<(f64, i64)>,
 }
 
@@ -321,7 +317,6 @@ fn date_slots(
     let rows = stmt.query_map(params_from_iter(params), |r| {
         Ok(Slot {
             pk: r.get(0)?,
-            id: r.get(2)?,
             rank: None,
         })
     })?;
@@ -359,51 +354,30 @@ fn ranked_slots(
     );
     let common = cond.into_params();
     let mut stmt = conn.prepare_cached(&sql)?;
-    let (mut top, mut last) = match after {
-        Some(QuoteAfter::Rank { window, rank, id }) => (*window, Some((*rank, id.clone()))),
-        _ => (i64::MAX, None),
-    };
-    let mut page = Vec::with_capacity(limit);
-    loop {
+    let window_below = |top: i64| {
         let mut params = vec![text(fts), Value::Integer(top)];
         params.extend(common.iter().cloned());
-        let mut window: Vec<Slot> = stmt
-            .query_map(params_from_iter(params), |r| {
-                let (length, frequencies) = read_phrase_frequencies(&r.get::<_, Vec<u8>>(2)?);
-                Ok(Slot {
-                    pk: r.get(0)?,
-                    id: r.get(1)?,
-                    rank: Some((bm25.score(&frequencies, length), top)),
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let full = window.len() == RANKED_WINDOW;
-        let bottom = window.last().map(|s| s.pk);
-        window.sort_by(|a, b| {
-            rank_of(a)
-                .total_cmp(&rank_of(b))
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        let unserved = window.into_iter().filter(|s| match &last {
-            None => true,
-            Some((rank, id)) => {
-                let r = rank_of(s);
-                r > *rank || (r == *rank && s.id > *id)
-            }
-        });
-        page.extend(unserved.take(limit - page.len()));
-        match bottom {
-            Some(bottom) if full && page.len() < limit => {
-                top = bottom - 1;
-                last = None;
-            }
-            _ => return Ok(page),
-        }
-    }
-}
-
-fn rank_of(slot: &Slot) -> f64 {
-    slot.rank.map_or(0.0, |(rank, _)| rank)
+        stmt.query_map(params_from_iter(params), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect()
+    };
+    let after = match after {
+        Some(QuoteAfter::Rank { window, rank, id }) => Some(ResumeAfter {
+            window: *window,
+            rank: *rank,
+            id,
+        }),
+        _ => None,
+    };
+    let page = ranked_page(window_below, bm25, after, Ties::IdAscending, limit)?;
+    Ok(page
+        .into_iter()
+        .map(|r| Slot {
+            pk: r.pk,
+            rank: Some((r.rank, r.window)),
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -21,6 +21,89 @@ use rusqlite::ffi::{
 };
 use rusqlite::Connection;
 
+/// How many matches of a search are ranked together: the newest this many matches not
+/// yet served, by rowid (the order FTS5 reads them in without ranking).
+pub const RANKED_WINDOW: usize = 200;
+
+/// A match with its score, and the window (its newest rowid bound) it was ranked in.
+pub struct Ranked {
+    pub pk: i64,
+    pub id: String,
+    pub rank: f64,
+    pub window: i64,
+}
+
+/// Where a ranked list resumes: the window of the last item served, its rank and id.
+pub struct ResumeAfter<'a> {
+    pub window: i64,
+    pub rank: f64,
+    pub id: &'a str,
+}
+
+/// How equal ranks are ordered by id.
+#[derive(Clone, Copy)]
+pub enum Ties {
+    IdAscending,
+    IdDescending,
+}
+
+/// One page (at most `limit`) of matches, best rank first within windows of
+/// [`RANKED_WINDOW`] matches, newest window first, resuming after `after`.
+///
+/// `window_below(top)` gives the newest [`RANKED_WINDOW`] matches with rowid `<= top`,
+/// newest first, as (rowid, id, [`PHRASE_FREQUENCIES`] blob).
+pub fn ranked_page(
+    mut window_below: impl FnMut(i64) -> rusqlite::Result<Vec<(i64, String, Vec<u8>)>>,
+    bm25: &Bm25,
+    after: Option<ResumeAfter<'_>>,
+    ties: Ties,
+    limit: usize,
+) -> rusqlite::Result<Vec<Ranked>> {
+    let by_id = |a: &str, b: &str| match ties {
+        Ties::IdAscending => a.cmp(b),
+        Ties::IdDescending => b.cmp(a),
+    };
+    let (mut top, mut last) = match after {
+        Some(after) => (after.window, Some((after.rank, after.id.to_owned()))),
+        None => (i64::MAX, None),
+    };
+    let mut page = Vec::with_capacity(limit);
+    loop {
+        let matches = window_below(top)?;
+        let full = matches.len() == RANKED_WINDOW;
+        let bottom = matches.last().map(|m| m.0);
+        let mut window: Vec<Ranked> = matches
+            .into_iter()
+            .map(|(pk, id, blob)| {
+                let (length, frequencies) = read_phrase_frequencies(&blob);
+                Ranked {
+                    pk,
+                    id,
+                    rank: bm25.score(&frequencies, length),
+                    window: top,
+                }
+            })
+            .collect();
+        window.sort_by(|a, b| a.rank.total_cmp(&b.rank).then_with(|| by_id(&a.id, &b.id)));
+        let unserved = window.into_iter().filter(|r| match &last {
+            None => true,
+            Some((rank, id)) => r
+                .rank
+                .total_cmp(rank)
+                .then_with(|| by_id(&r.id, id))
+                .is_gt(),
+        });
+        page.extend(unserved.take(limit - page.len()));
+        match bottom {
+            Some(bottom) if full && page.len() < limit => {
+                top = bottom - 1;
+                last = None;
+            }
+            _ => return Ok(page),
+        }
+    }
+}
+
 /// The auxiliary function `phrase_frequencies(table [, weight per column ...])`: a blob
 /// of little-endian `f64`s, the row's token count over all columns, then for each phrase
 /// of the query its number of instances in the row, each weighted by its column's weight
@@ -156,7 +239,7 @@ unsafe extern "C" fn phrase_frequencies(
 }
 
 /// A [`PHRASE_FREQUENCIES`] blob as (row length, phrase frequencies).
-pub fn read_phrase_frequencies(blob: &[u8]) -> (f64, Vec<f64>) {
+fn read_phrase_frequencies(blob: &[u8]) -> (f64, Vec<f64>) {
     let mut figures = blob
         .chunks_exact(8)
         .map(|b| f64::from_le_bytes(b.try_into().expect("chunks of eight bytes")));
