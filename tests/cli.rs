@@ -1,13 +1,16 @@
 //! The `quotewire` binary as a process: extract, ingest, openapi, serve.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use quotewire::store::{ArticleFilter, Store};
 use serde_json::Value;
+
+mod server_process;
+use server_process::free_port;
 
 const SEED: &str = "tests/fixtures/seed/nato-japan-office.txt";
 
@@ -22,6 +25,15 @@ fn quotewire(args: &[&str]) -> Output {
 
 fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+/// Runs `quotewire ingest --db DB PATHS...`, which must succeed, and returns its summary.
+fn ingest(db: &Path, paths: &[&Path]) -> String {
+    let mut args = vec!["ingest", "--db", db.to_str().unwrap()];
+    args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+    let output = quotewire(&args);
+    assert!(output.status.success(), "{output:?}");
+    stdout(&output)
 }
 
 #[test]
@@ -125,14 +137,7 @@ fn ingest_loads_files_skips_bad_ones_and_reports_duplicates() {
     std::fs::write(input.join("ignored.md"), "not an article").unwrap();
     let db = dir.path().join("db/q.db");
 
-    let output = quotewire(&[
-        "ingest",
-        "--db",
-        db.to_str().unwrap(),
-        input.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{output:?}");
-    let summary = stdout(&output);
+    let summary = ingest(&db, &[&input]);
     assert!(
         summary.starts_with("ingested 3, duplicates 0, rejected 3"),
         "{summary}"
@@ -144,16 +149,10 @@ fn ingest_loads_files_skips_bad_ones_and_reports_duplicates() {
     );
     assert!(summary.contains("more.ndjson:3"), "{summary}");
 
-    let again = quotewire(&[
-        "ingest",
-        "--db",
-        db.to_str().unwrap(),
-        input.join("seed.txt").to_str().unwrap(),
-    ]);
+    let again = ingest(&db, &[&input.join("seed.txt")]);
     assert!(
-        stdout(&again).starts_with("ingested 0, duplicates 1, rejected 0"),
-        "{}",
-        stdout(&again)
+        again.starts_with("ingested 0, duplicates 1, rejected 0"),
+        "{again}"
     );
 
     let store = Store::open_path(&db).unwrap();
@@ -209,14 +208,6 @@ fn help_documents_every_flag() {
     for flag in ["--db", "--batch-size", "--config"] {
         assert!(ingest.contains(flag), "ingest --help mentions {flag}");
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn http_get(port: u16, path: &str) -> Option<String> {
@@ -492,14 +483,7 @@ fn ingest_does_not_follow_folder_links_out_of_its_tree_or_round_in_a_loop() {
     std::os::unix::fs::symlink("../../outside", input.join("nested/up")).unwrap();
     let db = dir.path().join("q.db");
 
-    let output = quotewire(&[
-        "ingest",
-        "--db",
-        db.to_str().unwrap(),
-        input.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{output:?}");
-    let summary = stdout(&output);
+    let summary = ingest(&db, &[&input]);
     assert!(
         summary.starts_with("ingested 1, duplicates 0, rejected 0"),
         "{summary}"
@@ -512,17 +496,8 @@ fn ingest_does_not_follow_folder_links_out_of_its_tree_or_round_in_a_loop() {
 
     // A path with `..` named on the command line is the caller's to give: it is read.
     let dotted = input.join("nested/../nested/one.txt");
-    let again = quotewire(&[
-        "ingest",
-        "--db",
-        db.to_str().unwrap(),
-        dotted.to_str().unwrap(),
-    ]);
-    assert!(
-        stdout(&again).starts_with("ingested 0, duplicates 1"),
-        "{}",
-        stdout(&again)
-    );
+    let again = ingest(&db, &[&dotted]);
+    assert!(again.starts_with("ingested 0, duplicates 1"), "{again}");
 }
 
 #[test]
@@ -551,14 +526,7 @@ fn ingest_reads_invalid_utf8_files_and_names_without_failing() {
     std::fs::write(&odd_name, "Odd name\n\nThe file name is not UTF-8.").unwrap();
     let db = dir.path().join("q.db");
 
-    let output = quotewire(&[
-        "ingest",
-        "--db",
-        db.to_str().unwrap(),
-        input.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{output:?}");
-    let summary = stdout(&output);
+    let summary = ingest(&db, &[&input]);
     // Bad bytes in text become U+FFFD; a line that is not JSON at all is rejected alone.
     assert!(
         summary.starts_with("ingested 5, duplicates 0, rejected 1"),

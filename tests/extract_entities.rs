@@ -201,19 +201,19 @@ fn dev_entities_stay_above_the_floor() {
         total.pairs += f.pairs;
     }
     assert!(
-        total.found * 100 >= total.gold * 70,
+        total.found * 100 >= total.gold * 80,
         "recall {}/{}",
         total.found,
         total.gold
     );
     assert!(
-        total.correct * 100 >= total.returned * 80,
+        total.correct * 100 >= total.returned * 85,
         "precision {}/{}",
         total.correct,
         total.returned
     );
     assert!(
-        total.merged * 100 >= total.pairs * 50,
+        total.merged * 100 >= total.pairs * 75,
         "merges {}/{}",
         total.merged,
         total.pairs
@@ -478,5 +478,193 @@ fn towns_surnames_and_short_forms_merge() {
         mary.aliases.iter().any(|a| a == "Major"),
         "{:?}",
         mary.aliases
+    );
+}
+
+/// The entity whose name or alias is `name` in a table built from `body`.
+fn named<'t>(table: &'t EntityTable, name: &str) -> Option<&'t Entity> {
+    table
+        .entities
+        .iter()
+        .find(|e| e.name == name || e.aliases.iter().any(|a| a == name))
+}
+
+#[test]
+fn occupations_family_roles_and_function_word_surnames_make_people() {
+    let body = "The show hangs portraits by photographer Okonkwo beside a gown by designer \
+                Zandrelli. Voters returned Peter To to the council, and his wife Ottilie \
+                Brandvold thanked them.";
+    let table = find_entities(body, &[]);
+    for name in ["Okonkwo", "Zandrelli", "Peter To", "Ottilie Brandvold"] {
+        assert_eq!(
+            named(&table, name).map(|e| e.kind),
+            Some(EntityKind::Person),
+            "{name}: {:?}",
+            table.entities
+        );
+    }
+}
+
+#[test]
+fn a_list_after_a_name_is_not_its_role() {
+    let body = "Many former members of Falun Gong, including actor Jason Beghe, left.";
+    let table = find_entities(body, &[]);
+    let group = named(&table, "Falun Gong").expect("the group is named");
+    assert_ne!(group.kind, EntityKind::Person, "{:?}", group.roles);
+    assert_eq!(
+        named(&table, "Jason Beghe").map(|e| e.kind),
+        Some(EntityKind::Person)
+    );
+}
+
+#[test]
+fn organisations_run_into_the_person_they_introduce_and_end_before_where_they_are() {
+    let body = "Executive director of the Council on Rural Affairs Dana Whitfield said the \
+                Committee for the Protection of Journalists and a team from Ohio State \
+                University of the US agreed.";
+    let table = find_entities(body, &[]);
+    let kind = |name: &str| named(&table, name).map(|e| e.kind);
+    assert_eq!(
+        kind("Council on Rural Affairs"),
+        Some(EntityKind::Organization)
+    );
+    assert_eq!(kind("Dana Whitfield"), Some(EntityKind::Person));
+    assert_eq!(
+        kind("Committee for the Protection of Journalists"),
+        Some(EntityKind::Organization)
+    );
+    assert_eq!(
+        kind("Ohio State University"),
+        Some(EntityKind::Organization)
+    );
+    assert_eq!(kind("United States"), Some(EntityKind::Location));
+}
+
+#[test]
+fn staff_titles_web_sites_branches_and_place_nouns_type_unknown_names() {
+    let body = "On Monday, Ofwat officials met the State Department Spokesperson, Jeff Rathke. \
+                The travel site Tripfinder.com and the British Red Cross sent help to the \
+                village of Dunmere.";
+    let table = find_entities(body, &[]);
+    let kind = |name: &str| named(&table, name).map(|e| e.kind);
+    assert_eq!(kind("Ofwat"), Some(EntityKind::Organization));
+    assert_eq!(kind("State Department"), Some(EntityKind::Organization));
+    assert_eq!(kind("Jeff Rathke"), Some(EntityKind::Person));
+    assert_eq!(kind("Tripfinder.com"), Some(EntityKind::Organization));
+    assert_eq!(kind("British Red Cross"), Some(EntityKind::Organization));
+    assert_eq!(kind("Dunmere"), Some(EntityKind::Location));
+}
+
+#[test]
+fn a_surname_that_is_a_place_stays_with_the_person() {
+    let body = "Ottilie Paris, a former member, spoke on Monday. \
+                Paris was born in Switzerland and now lives in Sydney.";
+    let table = find_entities(body, &[]);
+    let person = named(&table, "Ottilie Paris").expect("the person");
+    assert_eq!(person.kind, EntityKind::Person);
+    assert!(
+        person.aliases.iter().any(|a| a == "Paris"),
+        "{:?}",
+        person.aliases
+    );
+    assert!(
+        !table
+            .entities
+            .iter()
+            .any(|e| e.kind == EntityKind::Location && e.name == "Paris"),
+        "{:?}",
+        table.entities
+    );
+}
+
+#[test]
+fn descriptors_products_and_abbreviations_keep_the_name_apart() {
+    let body = "The book by Marxist Ernesto Guevara sold well. Guevara wrote it in exile. \
+                The recently released Google Chrome is gaining users, and Chrome is fast. \
+                PC World's analysis of its own traffic agreed.";
+    let table = find_entities(body, &[]);
+    let guevara = named(&table, "Ernesto Guevara").expect("the author");
+    assert_eq!(guevara.kind, EntityKind::Person);
+    assert!(
+        guevara.aliases.iter().any(|a| a == "Guevara"),
+        "{:?}",
+        table.entities
+    );
+    assert_eq!(
+        named(&table, "Google").map(|e| e.kind),
+        Some(EntityKind::Organization)
+    );
+    assert!(named(&table, "Google Chrome").is_none());
+    assert!(named(&table, "PC World").is_some(), "{:?}", table.entities);
+    assert!(named(&table, "World").is_none());
+}
+
+#[test]
+fn currencies_titles_and_places_after_a_name_are_not_names() {
+    let body = "He was freed on US$ 20,000 bail. A crowd gathered at the Kennedy Space Center \
+                on Sunday, and he resigned as Foreign Affairs minister. Team Estonia rebuilt \
+                its robot, and the team's captain, Marta Kask, said so.";
+    let table = find_entities(body, &[]);
+    assert!(
+        named(&table, "United States").is_none(),
+        "{:?}",
+        table.entities
+    );
+    assert_eq!(
+        named(&table, "Kennedy Space Center").map(|e| e.kind),
+        Some(EntityKind::Location)
+    );
+    assert!(named(&table, "Affairs").is_none(), "{:?}", table.entities);
+    assert_eq!(
+        named(&table, "Team Estonia").map(|e| e.kind),
+        Some(EntityKind::Organization),
+        "{:?}",
+        table.entities
+    );
+    let kask = named(&table, "Marta Kask").expect("the captain");
+    assert_eq!(kask.kind, EntityKind::Person);
+    assert_eq!(kask.roles, ["captain"]);
+}
+
+#[test]
+fn long_organisation_names_stay_whole_and_lose_their_nationality_in_an_alias() {
+    let body = "Prints went to galleries from the Ruskin Foundation for the Applied Arts, and \
+                the Danish Ministry of Fisheries approved the loan.";
+    let table = find_entities(body, &[]);
+    assert_eq!(
+        named(&table, "Ruskin Foundation for the Applied Arts").map(|e| e.kind),
+        Some(EntityKind::Organization),
+        "{:?}",
+        table.entities
+    );
+    assert!(named(&table, "Applied Arts").is_none());
+    let ministry = named(&table, "Danish Ministry of Fisheries").expect("the ministry");
+    assert!(
+        ministry
+            .aliases
+            .iter()
+            .any(|a| a == "Ministry of Fisheries"),
+        "{:?}",
+        ministry.aliases
+    );
+}
+
+#[test]
+fn a_plain_name_listed_beside_a_person_is_a_person_but_an_affiliation_is_not() {
+    let body = "The show has prints by photographers Walker Evans, Chuck Close, and Brannoc \
+                Vestergaard. Councillor Raymond Chan of Kestrel Works, and Leung Kwok-hung \
+                won seats.";
+    let table = find_entities(body, &[]);
+    assert_eq!(
+        named(&table, "Brannoc Vestergaard").map(|e| e.kind),
+        Some(EntityKind::Person),
+        "{:?}",
+        table.entities
+    );
+    assert_ne!(
+        named(&table, "Kestrel Works").map(|e| e.kind),
+        Some(EntityKind::Person),
+        "{:?}",
+        table.entities
     );
 }

@@ -232,6 +232,23 @@ fn dev_articles_reported_speech_constructions() {
     }
 }
 
+#[test]
+fn the_city_speaking_is_the_town_not_its_region() {
+    let text = "Church schools must pay property tax, court rules\n\n\
+                The tax was first demanded by the council of Lucca, Tuscany, in 2010, after \
+                a long dispute.\n\n\
+                The city reasoned, \"because the parents pay a fee, the schools are businesses \
+                like any other.\"\n";
+    let article = extract(text, InputFormat::Text, &KnownMetadata::default());
+    let quote = article
+        .quotes
+        .iter()
+        .find(|q| q.text.starts_with("because the parents"))
+        .expect("the quote");
+    let speaker = quote.speaker.as_ref().expect("the city speaks");
+    assert_eq!(speaker.name, "Lucca");
+}
+
 /// Every span the quote stages return slices the body to the text it claims.
 fn assert_spans_slice(article: &Extraction) {
     let body = &article.body;

@@ -1,6 +1,6 @@
 //! The `quotewire` binary as a server process over a database file, for the tests that
-//! kill it (`crash.rs`) or load it from many threads (`concurrency.rs`), and the
-//! generated articles they post.
+//! kill it (`crash.rs`) or load it from many threads (`concurrency.rs`), the
+//! generated articles they post, and a free port for any test that starts a server (`cli.rs`).
 
 #![allow(dead_code)] // each test target uses its own part of this module
 
@@ -99,7 +99,9 @@ impl Drop for ServerProcess {
     }
 }
 
-fn free_port() -> u16 {
+/// A port nothing listens on now (the OS picks it; a race with other processes is harmless
+/// in tests, which fail loudly if the bind then fails).
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

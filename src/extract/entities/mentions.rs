@@ -42,6 +42,42 @@ const CAPTION_LABELS: &[&str] = &[
 /// Words before a place ("in Herat", "near Kowloon").
 const PLACE_PREPOSITIONS: &[&str] = &["in", "near", "outside", "across", "throughout", "around"];
 
+/// Nouns that name a place by the name after "of" ("the town of Yeoncheon").
+const PLACE_NOUNS_BEFORE_OF: &[&str] = &[
+    "town",
+    "city",
+    "village",
+    "province",
+    "region",
+    "county",
+    "district",
+    "state",
+    "island",
+    "capital",
+    "suburb",
+    "port",
+    "municipality",
+    "prefecture",
+];
+
+/// Lower-case nouns for the people of an organisation: the untyped name right before
+/// one is an organisation's ("Environment Canada spokesperson", "Scientology officials").
+const ORG_MEMBER_NOUNS: &[&str] = &[
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "spokespeople",
+    "official",
+    "officials",
+    "employees",
+    "staffers",
+    "headquarters",
+    "executives",
+];
+
+/// Endings of web addresses that name a company or site ("Secunia.com").
+const WEB_DOMAINS: &[&str] = &[".com", ".net", ".co.uk", ".io"];
+
 /// Reporting verbs: a multi-word name right before one speaks, so it is a person's.
 const SPEECH_VERBS: &[&str] = &[
     "said",
@@ -205,30 +241,48 @@ impl<'b> Context<'b> {
     fn extend_over_and(&self, start: usize, end: usize) -> usize {
         let n = self.tokens.len();
         let link = end + 1;
-        if link + 1 >= n
-            || !self.tokens[link].joined
-            || !self.tokens[link + 1].joined
-            || !self.is_name_word(link + 1)
-        {
+        if link >= n || !self.tokens[link].joined {
             return end;
         }
         let word = self.text(link);
-        if !matches!(word, "and" | "&" | "for" | "on") {
+        let after_cue = matches!(word, "for" | "on");
+        if !(after_cue || matches!(word, "and" | "&")) {
             return end;
         }
-        let mut last = link + 1;
-        while last + 1 < n
-            && self.tokens[last + 1].joined
-            && !self.tokens[last].possessive
-            && self.is_name_word(last + 1)
+        // "Joint Council for the Welfare of Immigrants": after a cue word, "the" may follow.
+        let first = if after_cue && link + 1 < n && self.text(link + 1) == "the" {
+            link + 2
+        } else {
+            link + 1
+        };
+        if first >= n
+            || !(link + 1..=first).all(|i| self.tokens[i].joined)
+            || !self.is_name_word(first)
         {
-            last += 1;
+            return end;
+        }
+        let mut last = first;
+        while last + 1 < n && self.tokens[last + 1].joined && !self.tokens[last].possessive {
+            if self.is_name_word(last + 1) {
+                last += 1;
+            } else if after_cue
+                && self.is_connector(last + 1)
+                && last + 2 < n
+                && self.tokens[last + 2].joined
+                && self.is_name_word(last + 2)
+            {
+                last += 2;
+            } else {
+                break;
+            }
         }
         let cue = |w: &str| gazetteer::is_org_cue(w) || gazetteer::is_location_cue(w);
         // After "and", a short right-hand part only, and only when the left part has no cue
         // word of its own ("Massachusetts Institute of Technology and Colorado State ...").
         let ok = match word {
-            "for" | "on" => cue(self.lower(end)),
+            // "Council on ...", but not "Kennedy Space Center on STS-1".
+            "on" => gazetteer::is_org_cue(self.lower(end)),
+            "for" => cue(self.lower(end)),
             _ => {
                 last - link <= 3
                     && cue(self.lower(last))
@@ -323,6 +377,21 @@ impl<'b> Context<'b> {
                     if bridged && !self.may_take_of(start, end) {
                         break;
                     }
+                    // "Colorado State University of the US": "of the" and a country after a
+                    // complete organisation say where it is, not what it is called.
+                    let country = || {
+                        gazetteer::lookup(self.text(k))
+                            .is_some_and(|known| gazetteer::is_country(known.canonical))
+                    };
+                    // A bare cue word still needs it ("University of the Philippines").
+                    if bridged
+                        && end > start
+                        && self.text(k - 1) == "the"
+                        && gazetteer::is_org_cue(self.lower(end))
+                        && country()
+                    {
+                        break;
+                    }
                     end = k;
                     j = k + 1;
                     continue;
@@ -411,7 +480,16 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         // A title opening a sentence is a cue, not a false capital ("Minister of ...").
         let false_capital = (first_initial && cx.is_false_capital(start) && !cx.is_title(start))
             || gazetteer::is_non_name(cx.lower(start));
-        if article || (false_capital && !known_prefix) {
+        // An abbreviation that opens a longer name belongs to it ("PC World", "TV Azteca").
+        let acronym_head = start < end
+            && is_acronym(cx.text(start))
+            && cx.is_capitalised_name(start + 1)
+            && gazetteer::given_name(cx.text(start + 1)).is_none();
+        // "Team Estonia had to ...": a head word before a known place opens a name.
+        let org_head = gazetteer::is_org_cue(cx.lower(start))
+            && start < end
+            && gazetteer::lookup(cx.slice(start + 1, end)).is_some();
+        if article || (false_capital && !known_prefix && !acronym_head && !org_head) {
             start += 1;
             while start <= end && cx.is_connector(start) {
                 start += 1;
@@ -431,6 +509,10 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
     if start > end {
         return;
     }
+    // "US$ 20,000", "HK$": a currency, not the country.
+    if start == end && cx.body[cx.tokens[end].end..].starts_with('$') {
+        return;
+    }
     let whole = cx.slice(start, end);
     if let Some(known) = gazetteer::lookup(whole) {
         out.push(Candidate {
@@ -442,8 +524,32 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         });
         return;
     }
+    // "Team Estonia", "Police Scotland": an organisation's head word before a known place.
+    let org_of_place = start < end
+        && gazetteer::is_org_cue(cx.lower(start))
+        && gazetteer::lookup(cx.slice(start + 1, end))
+            .is_some_and(|k| k.kind == EntityKind::Location);
+    if org_of_place {
+        out.push(Candidate {
+            span: cx.span(start, end),
+            known: None,
+            cue: Some(EntityKind::Organization),
+            role: None,
+            needs_support: false,
+        });
+        return;
+    }
     let cue = cx.cue_word(start, end);
     if !cx.is_title(end) && (gazetteer::is_org_cue(cue) || gazetteer::is_location_cue(cue)) {
+        // "Council on American-Islamic Relations Alia Salem": a name typed by the word
+        // before its "of" or "on" may run on into the person it introduces.
+        let last = cx.lower(end);
+        let cue_last = gazetteer::is_org_cue(last) || gazetteer::is_location_cue(last);
+        if let Some(split) = person_after_name(cx, start, end).filter(|_| !cue_last) {
+            split_run(cx, start, split, out);
+            person(cx, split + 1, end, true, out);
+            return;
+        }
         named_by_cue(cx, start, end, cue, out);
         return;
     }
@@ -470,13 +576,37 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
             });
             return;
         }
-        known_parts(cx, start, k, false, out);
+        // "the State Department Spokesperson": an organisation or place named by its cue
+        // word before the title; otherwise only the known names in the title phrase count.
+        let mut first_title = k;
+        while first_title > start && cx.is_title(first_title - 1) {
+            first_title -= 1;
+        }
+        let owner = first_title.checked_sub(1).filter(|&last| {
+            last >= start
+                && gazetteer::lookup(cx.slice(start, last)).is_none()
+                && !cx.is_title(last)
+                && (gazetteer::is_org_cue(cx.cue_word(start, last))
+                    || gazetteer::is_location_cue(cx.cue_word(start, last)))
+        });
+        match owner {
+            Some(last) => {
+                named_by_cue(cx, start, last, cx.cue_word(start, last), out);
+                known_parts(cx, first_title, k, false, out);
+            }
+            None => known_parts(cx, start, k, false, out),
+        }
         let mut name = k + 1;
         while name <= end && cx.is_connector(name) {
             // "Secretary of State Antony Blinken": the "of" phrase belongs to the title.
             name += 2;
         }
-        if name <= end {
+        // "as Foreign Affairs minister": one word between two titles belongs to them.
+        let title_after = end + 1 < cx.tokens.len()
+            && cx.tokens[end + 1].joined
+            && cx.is_title(end + 1)
+            && !cx.tokens[end + 1].is_capitalised(cx.body);
+        if name <= end && !(name == end && title_after) {
             person(cx, name, end, true, out);
         }
         return;
@@ -490,6 +620,14 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
     }
     // A demonym alone ("Japanese") is an adjective, not a name.
     if start == end && gazetteer::demonym(whole).is_some() {
+        return;
+    }
+    // "Scientologist Tom Cruise", "Marxist ...": a follower's descriptor before a name.
+    if end > start + 1
+        && cx.lower(start).ends_with("ist")
+        && gazetteer::given_name(cx.text(start + 1)).is_some()
+    {
+        person(cx, start + 1, end, false, out);
         return;
     }
     let single_initial =
@@ -530,12 +668,58 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         // "the Court", "the Government": a bare cue word names nothing by itself.
         return;
     }
-    let after_place_word =
-        start > 0 && cx.tokens[start].joined && PLACE_PREPOSITIONS.contains(&cx.text(start - 1));
+    // "British Red Cross": a national branch of a known organisation.
+    let national_branch = start < end
+        && gazetteer::demonym(cx.text(start)).is_some()
+        && gazetteer::lookup(cx.slice(start + 1, end))
+            .is_some_and(|k| k.kind == EntityKind::Organization);
+    if national_branch {
+        out.push(Candidate {
+            span: cx.span(start, end),
+            known: None,
+            cue: Some(EntityKind::Organization),
+            role: None,
+            needs_support: false,
+        });
+        return;
+    }
+    // "Google Chrome", "Malaysia Tourism board": an untyped name opening with a country
+    // or a known organisation names that country or organisation.
+    let known_head = (start < end)
+        .then(|| gazetteer::lookup(cx.text(start)))
+        .flatten()
+        .filter(|k| k.kind == EntityKind::Organization || gazetteer::is_country(k.canonical));
+    if let Some(known) = known_head {
+        out.push(Candidate {
+            span: cx.span(start, start),
+            known: Some(known),
+            cue: None,
+            role: None,
+            needs_support: false,
+        });
+        split_run(cx, start + 1, end, out);
+        return;
+    }
+    let joined_before =
+        |i: usize| start >= i && (start + 1 - i..=start).all(|j| cx.tokens[j].joined);
+    let after_place_word = joined_before(1) && PLACE_PREPOSITIONS.contains(&cx.text(start - 1))
+        || joined_before(2)
+            && cx.text(start - 1) == "of"
+            && PLACE_NOUNS_BEFORE_OF.contains(&cx.lower(start - 2));
+    let web_site = start == end && WEB_DOMAINS.iter().any(|d| cx.lower(start).ends_with(d));
+    let staffed = end + 1 < cx.tokens.len()
+        && cx.tokens[end + 1].joined
+        && !cx.tokens[end].possessive
+        && ORG_MEMBER_NOUNS.contains(&cx.text(end + 1));
+    let cue = if web_site || staffed {
+        Some(EntityKind::Organization)
+    } else {
+        after_place_word.then_some(EntityKind::Location)
+    };
     out.push(Candidate {
         span: cx.span(start, end),
         known: None,
-        cue: after_place_word.then_some(EntityKind::Location),
+        cue,
         role: None,
         needs_support: single_initial,
     });
@@ -549,10 +733,17 @@ fn person_after_name(cx: &Context, start: usize, end: usize) -> Option<usize> {
     }
     (start..end - 1).rev().find(|&split| {
         let last = cx.lower(split);
+        if !cx.is_name_word(split) {
+            // "Andy Warhol Foundation for the Visual Arts": never after a connector.
+            return false;
+        }
+        let of_cue = cx.cue_word(start, split);
         let left_named = gazetteer::lookup(cx.slice(start, split)).is_some()
             || gazetteer::lookup(cx.text(split)).is_some()
             || gazetteer::is_org_cue(last)
-            || gazetteer::is_location_cue(last);
+            || gazetteer::is_location_cue(last)
+            || (start + 1..split).any(|i| matches!(cx.text(i), "of" | "on" | "for"))
+                && (gazetteer::is_org_cue(of_cue) || gazetteer::is_location_cue(of_cue));
         let first = cx.text(split + 1);
         let given = gazetteer::given_name(first).is_some() && !cx.is_country_or_org(first);
         let plain_pair = end == split + 2
@@ -588,14 +779,14 @@ fn is_acronym(word: &str) -> bool {
     (2..=6).contains(&letters) && word.chars().all(|c| c.is_ascii_uppercase() || c == '.')
 }
 
-/// A romanised Chinese or Korean given name in two hyphenated syllables ("Chung-tai",
-/// "Jong-un"): the name it ends is a person's.
+/// A romanised Chinese or Korean given name in two hyphenated syllables of up to six
+/// letters ("Chung-tai", "Jong-un", "Che-cheung"): the name it ends is a person's.
 fn is_romanised_given_name(word: &str) -> bool {
     let Some((a, b)) = word.split_once('-') else {
         return false;
     };
     let syllable =
-        |s: &str| (2..=5).contains(&s.len()) && s.chars().skip(1).all(|c| c.is_ascii_lowercase());
+        |s: &str| (2..=6).contains(&s.len()) && s.chars().skip(1).all(|c| c.is_ascii_lowercase());
     a.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && syllable(a)
         && syllable(b)
@@ -616,7 +807,15 @@ fn person(cx: &Context, start: usize, end: usize, titled: bool, out: &mut Vec<Ca
     {
         start += 1;
     }
-    if (start..=end).any(|i| gazetteer::is_non_name(cx.lower(i))) {
+    // A given name makes a person even before a surname that is also a function word
+    // ("James To", "Wilson Or"); after a longer name such a word opens the next clause
+    // ("Elizabeth Quat In the New Territories").
+    let given_first = gazetteer::given_name(cx.text(start)).is_some() && !cx.is_title(start);
+    let mut end = end;
+    while given_first && end > start + 1 && gazetteer::is_non_name(cx.lower(end)) {
+        end -= 1;
+    }
+    if !given_first && (start..=end).any(|i| gazetteer::is_non_name(cx.lower(i))) {
         // "Doctor Who": a title before a function word is no person's name.
         out.push(Candidate {
             span: cx.span(start, end),
@@ -641,8 +840,16 @@ fn person(cx: &Context, start: usize, end: usize, titled: bool, out: &mut Vec<Ca
 
 /// The title phrase right before a name: "U.S. Ambassador to NATO", "NATO spokesperson".
 fn role_before(cx: &Context, name: usize) -> Option<String> {
-    if name == 0 || !cx.tokens[name].joined {
+    if name == 0 {
         return None;
+    }
+    // "the company's spokesperson, Jane Roe": a lower-case title set off by a comma.
+    let prev = cx.tokens[name - 1];
+    if !cx.tokens[name].joined {
+        let apposed = &cx.body[prev.end..cx.tokens[name].start] == ", "
+            && cx.is_title(name - 1)
+            && prev.text(cx.body).starts_with(|c: char| c.is_lowercase());
+        return apposed.then(|| prev.text(cx.body).to_string());
     }
     let mut first = name;
     let mut has_title = false;
@@ -697,6 +904,28 @@ fn appositive_role(cx: &Context, end: usize) -> Option<String> {
         )
     })?;
     let head = words.get(lead)?.to_lowercase();
+    // ", including musician Tiziano Lugli": a list or a clause after the name, not its role.
+    if matches!(
+        head.as_str(),
+        "including"
+            | "such"
+            | "like"
+            | "especially"
+            | "notably"
+            | "among"
+            | "and"
+            | "or"
+            | "with"
+            | "who"
+            | "which"
+            | "whose"
+            | "where"
+            | "when"
+            | "whom"
+            | "while"
+    ) {
+        return None;
+    }
     let titled = words
         .iter()
         .skip(lead)

@@ -47,11 +47,13 @@ impl Group {
         {
             return canonical;
         }
-        // Ties go to the form seen first (not to a heap address: the output must not
-        // depend on the allocator).
+        // "Lucca, Tuscany" is a form of the town, not its name. Ties go to the form seen
+        // first (not to a heap address: the output must not depend on the allocator).
+        let plain = self.surfaces.iter().any(|s| !s.contains(", "));
         self.surfaces
             .iter()
             .enumerate()
+            .filter(|(_, s)| !plain || !s.contains(", "))
             .max_by_key(|(seen, s)| {
                 (
                     s.split_whitespace().count(),
@@ -74,8 +76,11 @@ impl Group {
                 self.roles.push(r);
             }
         }
+        // A surname that is also a place ("Paris" of "Valeska Paris") names the person:
+        // the place's standing kind does not carry over to a group the text calls a person.
+        let person = self.cues.iter().any(|c| c.1 == EntityKind::Person);
         self.cues.extend(other.cues);
-        if self.known_kind.is_none() {
+        if self.known_kind.is_none() && !person {
             self.known_kind = other.known_kind;
             self.canonical = other.canonical;
         }
@@ -274,19 +279,65 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         let lowercase_word = words
             .iter()
             .any(|w| w.chars().next().is_some_and(char::is_lowercase));
-        if !(2..=3).contains(&words.len()) || lowercase_word {
+        // "Google Chrome" ... "Chrome": a product of a known company, not a person.
+        let known_first = gazetteer::lookup(words.first().copied().unwrap_or("")).is_some();
+        if !(2..=3).contains(&words.len()) || lowercase_word || known_first {
             continue;
         }
         let surname = words[words.len() - 1];
+        // A country is no surname ("Environment Canada" ... "Canada").
+        let country = |g: &Group| g.canonical.is_some_and(gazetteer::is_country);
         let alone = (0..groups.len()).any(|t| {
             t != gi
                 && !groups[t].gone
                 && groups[t].known_kind != Some(EntityKind::Organization)
+                && !country(&groups[t])
                 && groups[t].surfaces.iter().any(|s| s == surname)
         });
         if alone {
             groups[gi].cues.push((words.len(), EntityKind::Person));
         }
+    }
+
+    // A plain two- or three-word name listed beside a person is a person too ("Robert
+    // Mapplethorpe, and Helmut Newton", "Starry Lee and Holden Chow").
+    let mut listed_people = Vec::new();
+    for (ci, pair) in candidates.windows(2).enumerate() {
+        let (Some(ga), Some(gb)) = (placed[ci], placed[ci + 1]) else {
+            continue;
+        };
+        let gap = &body[pair[0].span.end..pair[1].span.start];
+        if !matches!(gap, ", " | ", and " | " and " | ", or " | " or ") {
+            continue;
+        }
+        for (this, other, at) in [(ga, gb, pair[0].span), (gb, ga, pair[1].span)] {
+            // "Raymond Chan of People Power, and ...": an affiliation, not a list member.
+            let before = body[..at.start].trim_end();
+            let last_word = before.rsplit(char::is_whitespace).next().unwrap_or("");
+            let affiliation = matches!(last_word, "of" | "from" | "at" | "for" | "with");
+            if affiliation {
+                continue;
+            }
+            let plain = |g: &Group| {
+                let name = g.name();
+                let words = name.split_whitespace().count();
+                (2..=3).contains(&words)
+                    && g.known_kind.is_none()
+                    && name
+                        .split_whitespace()
+                        .all(|w| w.starts_with(|c: char| c.is_uppercase()))
+            };
+            if groups[this].kind() == EntityKind::Misc
+                && plain(&groups[this])
+                && groups[other].kind() == EntityKind::Person
+            {
+                listed_people.push(this);
+            }
+        }
+    }
+    for gi in listed_people {
+        let words = groups[gi].name().split_whitespace().count();
+        groups[gi].cues.push((words, EntityKind::Person));
     }
 
     // Short forms: a surname or first name into the one person it belongs to; a leading or
@@ -349,7 +400,14 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
                 })
                 .filter(|&t| {
                     groups[t].surfaces.iter().any(|s| {
-                        let long: Vec<&str> = s.split_whitespace().collect();
+                        let mut long: Vec<&str> = s.split_whitespace().collect();
+                        // "Supreme Court" of "Italian Supreme Court of Cassation".
+                        if long.len() > words.len() + 1
+                            && gazetteer::demonym(long[0]).is_some()
+                            && long[1..].starts_with(&words)
+                        {
+                            long.remove(0);
+                        }
                         long.len() > words.len()
                             && (long.starts_with(&words)
                                 || words.len() > 1 && long.ends_with(&words)
@@ -421,6 +479,19 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
             .filter(|c| *c != name && !aliases.iter().any(|a| a == c))
         {
             aliases.push(canonical.to_string());
+        }
+        // "Greek Ministry of Culture" is also the "Ministry of Culture" of that country; a
+        // name without "of" keeps its adjective ("Korean Central News Agency").
+        if kind == EntityKind::Organization {
+            let national = name
+                .split_once(' ')
+                .filter(|(first, rest)| {
+                    gazetteer::demonym(first).is_some() && rest.contains(" of ")
+                })
+                .map(|(_, rest)| rest.to_string());
+            if let Some(rest) = national.filter(|r| !aliases.contains(r)) {
+                aliases.push(rest);
+            }
         }
         let gender = (kind == EntityKind::Person)
             .then(|| gender_of(&name))
