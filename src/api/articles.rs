@@ -245,8 +245,9 @@ pub async fn create_article(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListArticlesQuery {
-    /// Full-text search over title and body; results come best match first (bm25).
-    /// Words are matched as plain words (stemmed); operators are not interpreted.
+    /// Full-text search over title and body; best match first (bm25) within windows of
+    /// the 200 most recently stored matches (see above). Words are matched as plain
+    /// words (stemmed); operators are not interpreted.
     #[param(example = "liaison office")]
     pub q: Option<String>,
     /// Exact publisher name.
@@ -268,17 +269,26 @@ pub struct ListArticlesQuery {
     pub cursor: Option<String>,
 }
 
-/// The sort key a cursor carries: published key or bm25 rank, then id.
+/// The sort key a cursor carries: published key or bm25 rank, then id; with a rank,
+/// the window of ranked matches it belongs to.
 #[derive(Serialize, Deserialize)]
 struct ArticleCursor {
     #[serde(skip_serializing_if = "Option::is_none")]
     p: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     r: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    w: Option<i64>,
     i: String,
 }
 
 /// Lists articles, newest first (best match first with `q`), a page at a time.
+///
+/// With `q`, matches are ranked by bm25 in windows of the 200 most recently stored
+/// matches not yet served: each page holds the best matches of the current window, and
+/// paging continues through older windows until every match has been served. So the
+/// first page is the best of the newest 200 matches, not of the whole archive: ranking
+/// every match of a common word would cost seconds on a large archive.
 ///
 /// Send `Accept: application/x-ndjson` to take the whole filtered result in one
 /// streamed response (one article per line, without bodies), in the same order as the pages.
@@ -341,11 +351,13 @@ fn article_cursor(last: &ArticleRecord) -> ArticleCursor {
         Some(rank) => ArticleCursor {
             p: None,
             r: Some(rank),
+            w: last.rank_window,
             i: last.id.clone(),
         },
         None => ArticleCursor {
             p: Some(last.published_key.clone()),
             r: None,
+            w: None,
             i: last.id.clone(),
         },
     }
@@ -361,12 +373,16 @@ pub(super) fn article_after(
         return Ok(None);
     };
     let key: ArticleCursor = decode_cursor(cursor, fp)?;
-    match (key.p, key.r, searched) {
-        (Some(published_key), None, false) => Ok(Some(ArticleAfter::Date {
+    match (key.p, key.r, key.w, searched) {
+        (Some(published_key), None, None, false) => Ok(Some(ArticleAfter::Date {
             published_key,
             id: key.i,
         })),
-        (None, Some(rank), true) => Ok(Some(ArticleAfter::Rank { rank, id: key.i })),
+        (None, Some(rank), Some(window), true) => Ok(Some(ArticleAfter::Rank {
+            window,
+            rank,
+            id: key.i,
+        })),
         _ => Err(ApiError::InvalidCursor),
     }
 }

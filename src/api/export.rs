@@ -108,12 +108,13 @@ fn quote_after(last: &QuoteRecord) -> QuoteAfter {
 }
 
 fn article_after(last: &ArticleRecord) -> ArticleAfter {
-    match last.rank {
-        Some(rank) => ArticleAfter::Rank {
+    match (last.rank, last.rank_window) {
+        (Some(rank), Some(window)) => ArticleAfter::Rank {
+            window,
             rank,
             id: last.id.clone(),
         },
-        None => ArticleAfter::Date {
+        _ => ArticleAfter::Date {
             published_key: last.published_key.clone(),
             id: last.id.clone(),
         },

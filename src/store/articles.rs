@@ -5,7 +5,8 @@ use rusqlite::{params_from_iter, Row};
 use tracing::instrument;
 
 use super::query::{text, Conditions};
-use super::search::fts_query;
+use super::rank::{bm25_for, ranked_page, ResumeAfter, Ties, RANKED_WINDOW};
+use super::search::{self, fts_query};
 use super::{OptionalRow, Store, StoreResult};
 
 /// An article as stored. `body` is `None` in lists, which never load it.
@@ -26,6 +27,8 @@ pub struct ArticleRecord {
     pub entity_count: i64,
     /// bm25 rank when the list was a search (lower is better).
     pub rank: Option<f64>,
+    /// With a search: the window of ranked matches the article was ranked in.
+    pub rank_window: Option<i64>,
 }
 
 /// Filters of `GET /v1/articles`; dates are sortable keys (see `ingest::published_key`).
@@ -47,19 +50,16 @@ pub struct ArticleFilter {
 pub enum ArticleAfter {
     /// Newest first, then id descending.
     Date { published_key: String, id: String },
-    /// Best bm25 rank first, then id descending.
-    Rank { rank: f64, id: String },
+    /// Best bm25 rank first, then id descending, within the window of ranked matches
+    /// whose newest match has the pk `window`.
+    Rank { window: i64, rank: f64, id: String },
 }
 
 const COLUMNS: &str =
     "a.id, a.url, a.source, a.title, a.byline, a.published, a.published_key, a.provenance,
      a.ingested_at, a.quote_count, a.entity_count";
 
-fn article_from_row(
-    row: &Row<'_>,
-    with_body: bool,
-    with_rank: bool,
-) -> rusqlite::Result<ArticleRecord> {
+fn article_from_row(row: &Row<'_>, with_body: bool) -> rusqlite::Result<ArticleRecord> {
     Ok(ArticleRecord {
         id: row.get(0)?,
         url: row.get(1)?,
@@ -73,7 +73,8 @@ fn article_from_row(
         quote_count: row.get(9)?,
         entity_count: row.get(10)?,
         body: if with_body { Some(row.get(11)?) } else { None },
-        rank: if with_rank { Some(row.get(11)?) } else { None },
+        rank: None,
+        rank_window: None,
     })
 }
 
@@ -84,12 +85,16 @@ impl Store {
         let sql = format!("SELECT {COLUMNS}, a.body FROM articles AS a WHERE a.id = ?1");
         let article = conn
             .prepare_cached(&sql)?
-            .query_row([id], |row| article_from_row(row, true, false))
+            .query_row([id], |row| article_from_row(row, true))
             .found()?;
         Ok(article)
     }
 
     /// One page (at most `limit` items) of articles matching `filter`, after `after`.
+    ///
+    /// With `q`, matches are ranked by bm25 (title weighing 10, body 1) in windows of
+    /// [`RANKED_WINDOW`] matches, most recently stored first, as quotes are (see
+    /// [`Store::list_quotes`]): ranking every match of a common word cost seconds.
     #[instrument(skip_all, fields(limit))]
     pub fn list_articles(
         &self,
@@ -131,7 +136,7 @@ impl Store {
                 );
                 let mut stmt = conn.prepare_cached(&sql)?;
                 let rows = stmt.query_map(params_from_iter(cond.into_params()), |r| {
-                    article_from_row(r, false, false)
+                    article_from_row(r, false)
                 })?;
                 Ok(rows.collect::<rusqlite::Result<_>>()?)
             }
@@ -139,27 +144,153 @@ impl Store {
                 let Some(fts) = fts_query(q) else {
                     return Ok(Vec::new());
                 };
-                let mut params = vec![Value::Text(fts)];
-                let mut outer = String::new();
-                if let Some(ArticleAfter::Rank { rank, id }) = after {
-                    outer = "WHERE rank > ? OR (rank = ? AND id < ?)".to_owned();
-                    params.extend([Value::Real(*rank), Value::Real(*rank), text(id)]);
-                }
-                let inner_where = cond.where_sql().replacen("WHERE", "AND", 1);
-                let mut all = vec![params.remove(0)];
-                all.extend(cond.into_params());
-                all.extend(params);
+                let bm25 = bm25_for(
+                    &conn,
+                    "articles_fts",
+                    &search::phrases(q),
+                    &self.inner.doc_frequencies,
+                )?;
                 let sql = format!(
-                    "SELECT * FROM (
-                         SELECT {COLUMNS}, bm25(articles_fts, 10.0, 1.0) AS rank
-                         FROM articles_fts JOIN articles AS a ON a.pk = articles_fts.rowid
-                         WHERE articles_fts MATCH ? {inner_where}
-                     ) {outer} ORDER BY rank, id DESC LIMIT {limit}"
+                    "SELECT f.rowid, a.id, phrase_frequencies(articles_fts, 10.0, 1.0)
+                     FROM articles_fts AS f JOIN articles AS a ON a.pk = f.rowid
+                     WHERE articles_fts MATCH ? AND f.rowid <= ? {}
+                     ORDER BY f.rowid DESC LIMIT {RANKED_WINDOW}",
+                    cond.where_sql().replacen("WHERE", "AND", 1)
                 );
-                let mut stmt = conn.prepare_cached(&sql)?;
-                let rows =
-                    stmt.query_map(params_from_iter(all), |r| article_from_row(r, false, true))?;
-                Ok(rows.collect::<rusqlite::Result<_>>()?)
+                let common = cond.into_params();
+                // One read transaction: the page is chosen, then read, in one snapshot.
+                let mut conn = conn;
+                let conn = conn.transaction()?;
+                let page = {
+                    let mut stmt = conn.prepare_cached(&sql)?;
+                    let window_below = |top: i64| {
+                        let mut params = vec![text(&fts), Value::Integer(top)];
+                        params.extend(common.iter().cloned());
+                        stmt.query_map(params_from_iter(params), |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                        })?
+                        .collect()
+                    };
+                    let after = match after {
+                        Some(ArticleAfter::Rank { window, rank, id }) => Some(ResumeAfter {
+                            window: *window,
+                            rank: *rank,
+                            id,
+                        }),
+                        _ => None,
+                    };
+                    ranked_page(window_below, &bm25, after, Ties::IdDescending, limit)?
+                };
+                let sql = format!("SELECT {COLUMNS} FROM articles AS a WHERE a.pk = ?1");
+                let mut read = conn.prepare_cached(&sql)?;
+                let mut records = Vec::with_capacity(page.len());
+                for ranked in page {
+                    let mut record = read.query_row([ranked.pk], |r| article_from_row(r, false))?;
+                    record.rank = Some(ranked.rank);
+                    record.rank_window = Some(ranked.window);
+                    records.push(record);
+                }
+                Ok(records)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Articles whose titles and bodies use the searched words a varying number of
+    /// times, so that the title's weight (10) and the lengths decide the order.
+    fn store_with_articles() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_path(&dir.path().join("a.db")).unwrap();
+        let words = [
+            "harbour", "harbours", "calm", "the", "storm", "quay", "ships",
+        ];
+        {
+            let conn = store.writer();
+            let mut state: u64 = 11;
+            let mut next = move |n: u64| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                (state >> 33) % n
+            };
+            let mut phrase = |len: u64| {
+                (0..len)
+                    .map(|_| words[next(words.len() as u64) as usize])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            for i in 0..450 {
+                let title = phrase(1 + i % 4);
+                let body = phrase(5 + (i * 7) % 60);
+                conn.execute(
+                    "INSERT INTO articles (id, body_hash, title, body, ingested_at)
+                     VALUES (?1, ?1, ?2, ?3, 'now')",
+                    rusqlite::params![format!("a{i:04}"), title, body],
+                )
+                .unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO articles_fts (rowid, title, body)
+                 SELECT pk, coalesce(title, ''), body FROM articles;",
+            )
+            .unwrap();
+        }
+        (dir, store)
+    }
+
+    #[test]
+    fn ranked_windows_order_and_score_as_fts5_bm25_does() {
+        let (_dir, store) = store_with_articles();
+        for q in ["harbour", "calm storm", "the"] {
+            let conn = store.reader().unwrap();
+            let mut stmt = conn
+                .prepare(
+                    "SELECT a.id, bm25(articles_fts, 10.0, 1.0) FROM articles_fts AS f
+                     JOIN articles AS a ON a.pk = f.rowid
+                     WHERE articles_fts MATCH ?1 ORDER BY f.rowid DESC",
+                )
+                .unwrap();
+            let all: Vec<(String, f64)> = stmt
+                .query_map([fts_query(q).unwrap()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(all.len() > RANKED_WINDOW, "{q}: several windows");
+            let expected: Vec<(String, f64)> = all
+                .chunks(RANKED_WINDOW)
+                .flat_map(|window| {
+                    let mut window = window.to_vec();
+                    window.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+                    window
+                })
+                .collect();
+            let filter = ArticleFilter {
+                q: Some(q.to_owned()),
+                ..ArticleFilter::default()
+            };
+            let mut served = Vec::new();
+            let mut after = None;
+            loop {
+                let page = store.list_articles(&filter, after.as_ref(), 60).unwrap();
+                let Some(last) = page.last() else { break };
+                after = Some(ArticleAfter::Rank {
+                    window: last.rank_window.unwrap(),
+                    rank: last.rank.unwrap(),
+                    id: last.id.clone(),
+                });
+                served.extend(page.into_iter().map(|a| (a.id, a.rank.unwrap())));
+            }
+            assert_eq!(served.len(), expected.len(), "{q}");
+            for ((id, rank), (want_id, want_rank)) in served.iter().zip(&expected) {
+                assert_eq!(id, want_id, "{q}");
+                assert!(
+                    (rank - want_rank).abs() <= 1e-9 * want_rank.abs().max(1.0),
+                    "{q}: {id} ranked {rank}, bm25() says {want_rank}"
+                );
             }
         }
     }

@@ -8,6 +8,7 @@ mod articles;
 mod entities;
 mod query;
 mod quotes;
+mod rank;
 pub mod search;
 mod write;
 
@@ -81,6 +82,8 @@ struct Inner {
     /// All writes go through this one connection, so writers never fight over SQLite's
     /// lock and a batch of articles can share one transaction.
     writer: Mutex<Connection>,
+    /// Rows per search phrase, for ranking windows of matches (see [`rank`]).
+    doc_frequencies: rank::DocFrequencies,
 }
 
 impl Store {
@@ -117,6 +120,7 @@ impl Store {
             .with_flags(flags)
             .with_init(move |conn| {
                 configure(conn, busy)?;
+                rank::register_phrase_frequencies(conn)?;
                 conn.pragma_update(None, "query_only", "ON")
             });
         let readers = Pool::builder()
@@ -127,6 +131,7 @@ impl Store {
             inner: Arc::new(Inner {
                 readers,
                 writer: Mutex::new(writer),
+                doc_frequencies: rank::DocFrequencies::default(),
             }),
         })
     }

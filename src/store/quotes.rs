@@ -7,7 +7,8 @@ use tracing::instrument;
 
 use super::entities::normalise_name;
 use super::query::{text, Conditions};
-use super::search::fts_query;
+use super::rank::{bm25_for, ranked_page, Bm25, ResumeAfter, Ties, RANKED_WINDOW};
+use super::search::{self, fts_query};
 use super::{OptionalRow, Store, StoreResult};
 
 /// A quote as stored, joined with its speaker and article.
@@ -116,16 +117,12 @@ fn quote_from_row(row: &Row<'_>) -> rusqlite::Result<QuoteRecord> {
     })
 }
 
-/// How many matches of a quote search are ranked together: see [`Store::list_quotes`].
-pub const RANKED_WINDOW: usize = 200;
-
 /// One alternative of a filter: an SQL condition and its bound values.
 type Clause = (String, Vec<Value>);
 
 /// A quote's place in a list: its pk and sort key, before its columns are read.
 struct Slot {
     pk: i64,
-    id: String,
     rank: Option<(f64, i64)>,
 }
 
@@ -173,7 +170,13 @@ impl Store {
                 let Some(fts) = fts_query(q) else {
                     return Ok(Vec::new());
                 };
-                ranked_slots(&conn, filter, &speakers, &fts, after, limit)?
+                let bm25 = bm25_for(
+                    &conn,
+                    "quotes_fts",
+                    &search::phrases(q),
+                    &self.inner.doc_frequencies,
+                )?;
+                ranked_slots(&conn, filter, &speakers, &fts, &bm25, after, limit)?
             }
         };
         let sql = format!("SELECT {COLUMNS} FROM quotes AS q {JOINS} WHERE q.pk = ?1");
@@ -314,7 +317,6 @@ fn date_slots(
     let rows = stmt.query_map(params_from_iter(params), |r| {
         Ok(Slot {
             pk: r.get(0)?,
-            id: r.get(2)?,
             rank: None,
         })
     })?;
@@ -322,11 +324,16 @@ fn date_slots(
 }
 
 /// Best bm25 rank first within windows of [`RANKED_WINDOW`] matches, newest window first.
+///
+/// A window is the next [`RANKED_WINDOW`] matches in descending rowid order, which FTS5
+/// reads without ranking, each scored by `bm25` from its phrase frequencies: the score
+/// `bm25()` would give it, at the cost of the window at any archive size.
 fn ranked_slots(
     conn: &Connection,
     filter: &QuoteFilter,
     speakers: &[Clause],
     fts: &str,
+    bm25: &Bm25,
     after: Option<&QuoteAfter>,
     limit: usize,
 ) -> StoreResult<Vec<Slot>> {
@@ -339,7 +346,7 @@ fn ranked_slots(
         );
     }
     let sql = format!(
-        "SELECT f.rowid, bm25(quotes_fts), q.id
+        "SELECT f.rowid, q.id, phrase_frequencies(quotes_fts)
          FROM quotes_fts AS f JOIN quotes AS q ON q.pk = f.rowid
          WHERE quotes_fts MATCH ? AND f.rowid <= ? {}
          ORDER BY f.rowid DESC LIMIT {RANKED_WINDOW}",
@@ -347,48 +354,184 @@ fn ranked_slots(
     );
     let common = cond.into_params();
     let mut stmt = conn.prepare_cached(&sql)?;
-    let (mut top, mut last) = match after {
-        Some(QuoteAfter::Rank { window, rank, id }) => (*window, Some((*rank, id.clone()))),
-        _ => (i64::MAX, None),
-    };
-    let mut page = Vec::with_capacity(limit);
-    loop {
+    let window_below = |top: i64| {
         let mut params = vec![text(fts), Value::Integer(top)];
         params.extend(common.iter().cloned());
-        let mut window: Vec<Slot> = stmt
-            .query_map(params_from_iter(params), |r| {
-                Ok(Slot {
-                    pk: r.get(0)?,
-                    rank: Some((r.get(1)?, top)),
-                    id: r.get(2)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let full = window.len() == RANKED_WINDOW;
-        let bottom = window.last().map(|s| s.pk);
-        window.sort_by(|a, b| {
-            rank_of(a)
-                .total_cmp(&rank_of(b))
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        let unserved = window.into_iter().filter(|s| match &last {
-            None => true,
-            Some((rank, id)) => {
-                let r = rank_of(s);
-                r > *rank || (r == *rank && s.id > *id)
-            }
-        });
-        page.extend(unserved.take(limit - page.len()));
-        match bottom {
-            Some(bottom) if full && page.len() < limit => {
-                top = bottom - 1;
-                last = None;
-            }
-            _ => return Ok(page),
-        }
-    }
+        stmt.query_map(params_from_iter(params), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect()
+    };
+    let after = match after {
+        Some(QuoteAfter::Rank { window, rank, id }) => Some(ResumeAfter {
+            window: *window,
+            rank: *rank,
+            id,
+        }),
+        _ => None,
+    };
+    let page = ranked_page(window_below, bm25, after, Ties::IdAscending, limit)?;
+    Ok(page
+        .into_iter()
+        .map(|r| Slot {
+            pk: r.pk,
+            rank: Some((r.rank, r.window)),
+        })
+        .collect())
 }
 
-fn rank_of(slot: &Slot) -> f64 {
-    slot.rank.map_or(0.0, |(rank, _)| rank)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Quote texts of varied length and word counts, with inflections (stemmed to one
+    /// term), diacritics and a very common word, from a fixed pseudo-random sequence.
+    fn texts() -> Vec<String> {
+        let vocabulary = [
+            "harbour",
+            "harbours",
+            "Harbour's",
+            "calm",
+            "café",
+            "Cafe",
+            "storm",
+            "ships",
+            "running",
+            "runs",
+            "the",
+            "the",
+            "the",
+            "said",
+            "quiet",
+        ];
+        let mut state: u64 = 7;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) % n
+        };
+        (0..520)
+            .map(|_| {
+                let len = 2 + next(30);
+                (0..len)
+                    .map(|_| vocabulary[next(vocabulary.len() as u64) as usize])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    fn store_with_quotes() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_path(&dir.path().join("q.db")).unwrap();
+        {
+            let conn = store.writer();
+            conn.execute(
+                "INSERT INTO articles (pk, id, body_hash, body, ingested_at)
+                 VALUES (1, 'a1', 'h', 'body', 'now')",
+                [],
+            )
+            .unwrap();
+            for (i, text) in texts().iter().enumerate() {
+                conn.execute(
+                    "INSERT INTO quotes (id, article_pk, ordinal, published_key, text, kind,
+                                         span_start, span_end, sentence_start, sentence_end)
+                     VALUES (?1, 1, ?2, '', ?3, 'direct', 0, 1, 0, 1)",
+                    params![format!("q{i:04}"), i as i64, text],
+                )
+                .unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO quotes_fts (rowid, text) SELECT pk, text FROM quotes;
+                 DELETE FROM quotes WHERE pk % 7 = 0;",
+            )
+            .unwrap();
+        }
+        (dir, store)
+    }
+
+    /// What `bm25()` makes of the same windows: the newest matches in windows of
+    /// [`RANKED_WINDOW`], each ordered by rank, then id.
+    fn bm25_order(store: &Store, fts: &str) -> Vec<(String, f64)> {
+        let conn = store.reader().unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT q.id, bm25(quotes_fts) FROM quotes_fts AS f
+                 JOIN quotes AS q ON q.pk = f.rowid
+                 WHERE quotes_fts MATCH ?1 ORDER BY f.rowid DESC",
+            )
+            .unwrap();
+        let all: Vec<(String, f64)> = stmt
+            .query_map([fts], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        all.chunks(RANKED_WINDOW)
+            .flat_map(|window| {
+                let mut window = window.to_vec();
+                window.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+                window
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ranked_windows_order_and_score_as_fts5_bm25_does() {
+        let (_dir, store) = store_with_quotes();
+        for q in [
+            "harbour",
+            "café",
+            "harbour calm",
+            "the storm",
+            "running ships the",
+        ] {
+            let expected = bm25_order(&store, &fts_query(q).unwrap());
+            assert!(
+                expected.len() > RANKED_WINDOW || q.contains(' '),
+                "{q}: several windows"
+            );
+            let filter = QuoteFilter {
+                q: Some(q.to_owned()),
+                ..QuoteFilter::default()
+            };
+            let found = store.list_quotes(&filter, None, 10_000).unwrap();
+            let found: Vec<(String, f64)> =
+                found.into_iter().map(|r| (r.id, r.rank.unwrap())).collect();
+            assert_eq!(found.len(), expected.len(), "{q}");
+            for ((id, rank), (want_id, want_rank)) in found.iter().zip(&expected) {
+                assert_eq!(id, want_id, "{q}");
+                assert!(
+                    (rank - want_rank).abs() <= 1e-9 * want_rank.abs().max(1.0),
+                    "{q}: {id} ranked {rank}, bm25() says {want_rank}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn paging_a_ranked_search_serves_every_match_once_in_bm25_order() {
+        let (_dir, store) = store_with_quotes();
+        let filter = QuoteFilter {
+            q: Some("harbour".to_owned()),
+            ..QuoteFilter::default()
+        };
+        let mut served = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store.list_quotes(&filter, after.as_ref(), 37).unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(QuoteAfter::Rank {
+                window: last.rank_window.unwrap(),
+                rank: last.rank.unwrap(),
+                id: last.id.clone(),
+            });
+            served.extend(page.into_iter().map(|r| r.id));
+        }
+        let expected: Vec<String> = bm25_order(&store, "\"harbour\"")
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(served, expected);
+    }
 }

@@ -7,8 +7,14 @@
 /// The words of `text` as an FTS5 query (implicit AND of quoted terms), or `None` when
 /// the text holds no word to search for.
 pub fn fts_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = words(text).map(|w| format!("\"{w}\"")).collect();
+    let terms = phrases(text);
     (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// The phrases of [`fts_query`], one quoted word each, in order: FTS5 numbers a query's
+/// phrases the same way.
+pub fn phrases(text: &str) -> Vec<String> {
+    words(text).map(|w| format!("\"{w}\"")).collect()
 }
 
 /// Like [`fts_query`], with the last word as a prefix (for type-ahead).

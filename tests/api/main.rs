@@ -12,4 +12,5 @@ mod export;
 mod helpers;
 mod hostile;
 mod quotes;
+mod search;
 mod security;

@@ -1,0 +1,427 @@
+//! Ranks a window of full-text matches by BM25 exactly as FTS5's `bm25()` would, at a
+//! cost bounded by the window rather than by the number of matches in the archive.
+//!
+//! `bm25()` counts each phrase's matching rows by walking the phrase's whole doclist on
+//! every query, so a common word cost seconds on a large archive. Here the same figures
+//! come from places that cost the same at any size: the row count and token total from
+//! FTS5's "averages" record, each row's phrase instances and length from
+//! [`PHRASE_FREQUENCIES`] (an FTS5 auxiliary function that reads them from the row's
+//! position lists, as `bm25()` does), and each phrase's row count from
+//! [`DocFrequencies`], a cache that recounts a phrase only when the index has changed and
+//! the count is older than [`RECOUNT_AFTER`].
+
+use std::collections::HashMap;
+use std::ffi::{c_int, CStr};
+use std::ptr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rusqlite::ffi::{
+    self, fts5_api, sqlite3_context, sqlite3_value, Fts5Context, Fts5ExtensionApi,
+};
+use rusqlite::Connection;
+
+/// How many matches of a search are ranked together: the newest this many matches not
+/// yet served, by rowid (the order FTS5 reads them in without ranking).
+pub const RANKED_WINDOW: usize = 200;
+
+/// A match with its score, and the window (its newest rowid bound) it was ranked in.
+pub struct Ranked {
+    pub pk: i64,
+    pub id: String,
+    pub rank: f64,
+    pub window: i64,
+}
+
+/// Where a ranked list resumes: the window of the last item served, its rank and id.
+pub struct ResumeAfter<'a> {
+    pub window: i64,
+    pub rank: f64,
+    pub id: &'a str,
+}
+
+/// How equal ranks are ordered by id.
+#[derive(Clone, Copy)]
+pub enum Ties {
+    IdAscending,
+    IdDescending,
+}
+
+/// One page (at most `limit`) of matches, best rank first within windows of
+/// [`RANKED_WINDOW`] matches, newest window first, resuming after `after`.
+///
+/// `window_below(top)` gives the newest [`RANKED_WINDOW`] matches with rowid `<= top`,
+/// newest first, as (rowid, id, [`PHRASE_FREQUENCIES`] blob).
+pub fn ranked_page(
+    mut window_below: impl FnMut(i64) -> rusqlite::Result<Vec<(i64, String, Vec<u8>)>>,
+    bm25: &Bm25,
+    after: Option<ResumeAfter<'_>>,
+    ties: Ties,
+    limit: usize,
+) -> rusqlite::Result<Vec<Ranked>> {
+    let by_id = |a: &str, b: &str| match ties {
+        Ties::IdAscending => a.cmp(b),
+        Ties::IdDescending => b.cmp(a),
+    };
+    let (mut top, mut last) = match after {
+        Some(after) => (after.window, Some((after.rank, after.id.to_owned()))),
+        None => (i64::MAX, None),
+    };
+    let mut page = Vec::with_capacity(limit);
+    loop {
+        let matches = window_below(top)?;
+        let full = matches.len() == RANKED_WINDOW;
+        let bottom = matches.last().map(|m| m.0);
+        let mut window: Vec<Ranked> = matches
+            .into_iter()
+            .map(|(pk, id, blob)| {
+                let (length, frequencies) = read_phrase_frequencies(&blob);
+                Ranked {
+                    pk,
+                    id,
+                    rank: bm25.score(&frequencies, length),
+                    window: top,
+                }
+            })
+            .collect();
+        window.sort_by(|a, b| a.rank.total_cmp(&b.rank).then_with(|| by_id(&a.id, &b.id)));
+        let unserved = window.into_iter().filter(|r| match &last {
+            None => true,
+            Some((rank, id)) => r
+                .rank
+                .total_cmp(rank)
+                .then_with(|| by_id(&r.id, id))
+                .is_gt(),
+        });
+        page.extend(unserved.take(limit - page.len()));
+        match bottom {
+            Some(bottom) if full && page.len() < limit => {
+                top = bottom - 1;
+                last = None;
+            }
+            _ => return Ok(page),
+        }
+    }
+}
+
+/// The auxiliary function `phrase_frequencies(table [, weight per column ...])`: a blob
+/// of little-endian `f64`s, the row's token count over all columns, then for each phrase
+/// of the query its number of instances in the row, each weighted by its column's weight
+/// (1 when none is given), as `bm25()` weighs them.
+pub const PHRASE_FREQUENCIES: &CStr = c"phrase_frequencies";
+
+/// Registers [`PHRASE_FREQUENCIES`] on `conn` (each connection that ranks searches).
+pub fn register_phrase_frequencies(conn: &Connection) -> rusqlite::Result<()> {
+    let api = fts5_api_of(conn)?;
+    // SAFETY: `api` is the live FTS5 API of this connection's database handle (checked
+    // non-null and version 2 or later, which has `xCreateFunction` with this signature);
+    // the name is a static C string, and the function keeps no user data.
+    let rc = unsafe {
+        match (*api).xCreateFunction {
+            Some(create) => create(
+                api,
+                PHRASE_FREQUENCIES.as_ptr(),
+                ptr::null_mut(),
+                Some(phrase_frequencies),
+                None,
+            ),
+            None => ffi::SQLITE_MISUSE,
+        }
+    };
+    check(rc, "cannot register phrase_frequencies")
+}
+
+/// The connection's `fts5_api`, fetched the documented way: `SELECT fts5(?1)` with a
+/// pointer bound to `?1` under the type name "fts5_api_ptr".
+fn fts5_api_of(conn: &Connection) -> rusqlite::Result<*mut fts5_api> {
+    let mut api: *mut fts5_api = ptr::null_mut();
+    // SAFETY: the statement is prepared, stepped and finalised on this connection's own
+    // handle, which outlives it; the bound pointer is to `api`, alive throughout, and
+    // SQLite only writes an `fts5_api*` through it.
+    let rc = unsafe {
+        let db = conn.handle();
+        let mut stmt = ptr::null_mut();
+        let rc = ffi::sqlite3_prepare_v2(
+            db,
+            c"SELECT fts5(?1)".as_ptr(),
+            -1,
+            &mut stmt,
+            ptr::null_mut(),
+        );
+        if rc != ffi::SQLITE_OK {
+            rc
+        } else {
+            ffi::sqlite3_bind_pointer(
+                stmt,
+                1,
+                (&mut api as *mut *mut fts5_api).cast(),
+                c"fts5_api_ptr".as_ptr(),
+                None,
+            );
+            ffi::sqlite3_step(stmt);
+            ffi::sqlite3_finalize(stmt)
+        }
+    };
+    check(rc, "cannot reach the FTS5 API")?;
+    // SAFETY: non-null, so it points at SQLite's static FTS5 API object.
+    if api.is_null() || unsafe { (*api).iVersion } < 2 {
+        return check(ffi::SQLITE_MISUSE, "this SQLite has no FTS5 API version 2").map(|_| api);
+    }
+    Ok(api)
+}
+
+fn check(rc: c_int, what: &str) -> rusqlite::Result<()> {
+    if rc == ffi::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(rusqlite::Error::SqliteFailure(
+            ffi::Error::new(rc),
+            Some(what.to_owned()),
+        ))
+    }
+}
+
+/// [`PHRASE_FREQUENCIES`]: the per-row half of `fts5Bm25Function` in SQLite's fts5_aux.c.
+unsafe extern "C" fn phrase_frequencies(
+    api: *const Fts5ExtensionApi,
+    fts: *mut Fts5Context,
+    ctx: *mut sqlite3_context,
+    n_values: c_int,
+    values: *mut *mut sqlite3_value,
+) {
+    // SAFETY: FTS5 calls this with its API, the current row's context and `n_values`
+    // argument values, all valid for the duration of the call.
+    let api = unsafe { &*api };
+    let (Some(phrase_count), Some(inst_count), Some(inst), Some(column_size)) =
+        (api.xPhraseCount, api.xInstCount, api.xInst, api.xColumnSize)
+    else {
+        unsafe { ffi::sqlite3_result_error_code(ctx, ffi::SQLITE_MISUSE) };
+        return;
+    };
+    let phrases = unsafe { phrase_count(fts) }.max(0) as usize;
+    let mut figures = vec![0.0f64; 1 + phrases];
+    let mut instances: c_int = 0;
+    let mut rc = unsafe { inst_count(fts, &mut instances) };
+    for i in 0..instances {
+        if rc != ffi::SQLITE_OK {
+            break;
+        }
+        let (mut phrase, mut column, mut offset) = (0, 0, 0);
+        rc = unsafe { inst(fts, i, &mut phrase, &mut column, &mut offset) };
+        let weight = if column < n_values {
+            unsafe { ffi::sqlite3_value_double(*values.add(column as usize)) }
+        } else {
+            1.0
+        };
+        if let Some(f) = figures.get_mut(1 + phrase as usize) {
+            *f += weight;
+        }
+    }
+    let mut tokens: c_int = 0;
+    if rc == ffi::SQLITE_OK {
+        rc = unsafe { column_size(fts, -1, &mut tokens) };
+    }
+    if rc != ffi::SQLITE_OK {
+        unsafe { ffi::sqlite3_result_error_code(ctx, rc) };
+        return;
+    }
+    figures[0] = f64::from(tokens);
+    let blob: Vec<u8> = figures.iter().flat_map(|f| f.to_le_bytes()).collect();
+    // SAFETY: SQLITE_TRANSIENT makes SQLite copy the blob before `blob` is dropped.
+    unsafe {
+        ffi::sqlite3_result_blob(
+            ctx,
+            blob.as_ptr().cast(),
+            blob.len() as c_int,
+            ffi::SQLITE_TRANSIENT(),
+        )
+    };
+}
+
+/// A [`PHRASE_FREQUENCIES`] blob as (row length, phrase frequencies).
+fn read_phrase_frequencies(blob: &[u8]) -> (f64, Vec<f64>) {
+    let mut figures = blob
+        .chunks_exact(8)
+        .map(|b| f64::from_le_bytes(b.try_into().expect("chunks of eight bytes")));
+    let length = figures.next().unwrap_or(0.0);
+    (length, figures.collect())
+}
+
+/// FTS5's BM25 constants (`fts5Bm25Function` in SQLite's fts5_aux.c).
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+
+/// A phrase's row count is trusted while the index is unchanged, and for this long
+/// after it changed: a busy writer would otherwise send every search back to counting.
+pub const RECOUNT_AFTER: Duration = Duration::from_secs(30);
+
+/// Beyond this many cached phrases the cache starts again (a bound on memory).
+const MAX_CACHED_PHRASES: usize = 20_000;
+
+/// The table-wide half of BM25 for one query: each phrase's IDF and the average row
+/// length, computed as `bm25()` computes them.
+#[derive(Debug, Clone)]
+pub struct Bm25 {
+    idf: Vec<f64>,
+    average_length: f64,
+}
+
+impl Bm25 {
+    /// From the row count, the token total of all columns and each phrase's row count.
+    pub fn new(rows: i64, tokens: i64, phrase_rows: &[i64]) -> Bm25 {
+        let idf = phrase_rows
+            .iter()
+            .map(|&hits| {
+                let idf = (((rows - hits) as f64 + 0.5) / (hits as f64 + 0.5)).ln();
+                if idf <= 0.0 {
+                    1e-6
+                } else {
+                    idf
+                }
+            })
+            .collect();
+        Bm25 {
+            idf,
+            average_length: tokens as f64 / rows as f64,
+        }
+    }
+
+    /// A row's score as `bm25()` returns it (lower is better): `frequencies` holds each
+    /// phrase's (column-weighted) number of instances in the row, `length` the row's
+    /// token count over all columns.
+    pub fn score(&self, frequencies: &[f64], length: f64) -> f64 {
+        let mut score = 0.0;
+        for (idf, &f) in self.idf.iter().zip(frequencies) {
+            score +=
+                idf * ((f * (K1 + 1.0)) / (f + K1 * (1.0 - B + B * length / self.average_length)));
+        }
+        -score
+    }
+}
+
+/// Rows per phrase of an FTS5 table, counted once and reused (see the module docs).
+#[derive(Default)]
+pub struct DocFrequencies {
+    counts: Mutex<HashMap<(&'static str, String), Counted>>,
+}
+
+struct Counted {
+    rows: i64,
+    /// The table's averages record when counted: it changes with every row added or
+    /// removed, so an equal record means an unchanged index.
+    averages: Vec<u8>,
+    at: Instant,
+}
+
+impl DocFrequencies {
+    /// The number of rows of `table` that `phrase` (one quoted word) matches.
+    pub fn rows(
+        &self,
+        conn: &Connection,
+        table: &'static str,
+        phrase: &str,
+        averages: &[u8],
+    ) -> rusqlite::Result<i64> {
+        let key = (table, phrase.to_owned());
+        if let Some(counted) = self.lock().get(&key) {
+            if counted.averages == averages || counted.at.elapsed() < RECOUNT_AFTER {
+                return Ok(counted.rows);
+            }
+        }
+        // Counted without the lock: a count of a common word takes a while.
+        let rows = conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM {table} WHERE {table} MATCH ?1"
+            ))?
+            .query_row([phrase], |r| r.get(0))?;
+        let mut counts = self.lock();
+        if counts.len() >= MAX_CACHED_PHRASES {
+            counts.clear();
+        }
+        counts.insert(
+            key,
+            Counted {
+                rows,
+                averages: averages.to_vec(),
+                at: Instant::now(),
+            },
+        );
+        Ok(rows)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(&'static str, String), Counted>> {
+        // A panic mid-insert leaves at worst a missing entry: the map is still usable.
+        self.counts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The table-wide figures of `table` for a query of `phrases`: FTS5's averages record
+/// (row count, then token total per column) and each phrase's row count.
+pub fn bm25_for(
+    conn: &Connection,
+    table: &'static str,
+    phrases: &[String],
+    frequencies: &DocFrequencies,
+) -> rusqlite::Result<Bm25> {
+    let averages: Vec<u8> = conn
+        .prepare_cached(&format!("SELECT block FROM {table}_data WHERE id = 1"))?
+        .query_row([], |r| r.get(0))
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(Vec::new()),
+            e => Err(e),
+        })?;
+    let figures = fts5_varints(&averages);
+    let rows = figures.first().copied().unwrap_or(0) as i64;
+    let tokens = figures.iter().skip(1).sum::<u64>() as i64;
+    let phrase_rows = phrases
+        .iter()
+        .map(|p| frequencies.rows(conn, table, p, &averages))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Bm25::new(rows.max(1), tokens, &phrase_rows))
+}
+
+/// SQLite's variable-length integers, one after another, as FTS5 stores its records:
+/// seven bits a byte, high bit set on all but the last, and a ninth byte of eight bits.
+fn fts5_varints(mut bytes: &[u8]) -> Vec<u64> {
+    let mut values = Vec::new();
+    while !bytes.is_empty() {
+        let mut value = 0u64;
+        let mut used = 0;
+        for (i, &byte) in bytes.iter().enumerate().take(9) {
+            used = i + 1;
+            if i == 8 {
+                value = (value << 8) | u64::from(byte);
+                break;
+            }
+            value = (value << 7) | u64::from(byte & 0x7f);
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        values.push(value);
+        bytes = &bytes[used..];
+    }
+    values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_decode_as_sqlite_writes_them() {
+        assert_eq!(fts5_varints(&[0x05, 0x81, 0x00, 0x7f]), vec![5, 128, 127]);
+        assert_eq!(fts5_varints(&[0xff; 9]), vec![u64::MAX]);
+        assert_eq!(fts5_varints(&[]), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn a_phrase_in_most_rows_keeps_a_tiny_positive_weight() {
+        let common = Bm25::new(10, 100, &[9]);
+        assert!(common.score(&[1.0], 10.0) < 0.0);
+        let rare = Bm25::new(10, 100, &[1]);
+        assert!(rare.score(&[1.0], 10.0) < common.score(&[1.0], 10.0));
+        assert!(rare.score(&[2.0], 10.0) < rare.score(&[1.0], 10.0));
+        assert!(rare.score(&[1.0], 5.0) < rare.score(&[1.0], 20.0));
+    }
+}
