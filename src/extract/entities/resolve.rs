@@ -712,6 +712,50 @@ mod tests {
         assert!(!is_acronym_of("Us", "United States"));
     }
 
+    /// `count` short paragraphs, each with a new person named in full and then by surname
+    /// alone at a sentence start.
+    fn people_article(count: usize) -> (String, Vec<String>) {
+        const GIVEN: &[&str] = &["Anna", "Boris", "Carla", "Daniel", "Elena", "Farid"];
+        const HEADS: &[&str] = &["Ka", "Lo", "Mi", "Da", "Ve", "Ru", "So", "Ta"];
+        const TAILS: &[&str] = &["vin", "sky", "dez", "lund", "berg", "ford", "ton", "wick"];
+        let mut body = String::new();
+        let mut people = Vec::new();
+        for i in 0..count {
+            let surname = format!(
+                "{}ra{}{}",
+                HEADS[i % 8],
+                TAILS[(i / 8) % 8],
+                "o".repeat(i / 64)
+            );
+            let full = format!("{} {surname}", GIVEN[i % GIVEN.len()]);
+            body.push_str(&format!(
+                "“We will look again,” said {full}, a spokesperson for the Harbour Authority. {surname} added that talks continue.\n\n"
+            ));
+            people.push(full);
+        }
+        (body, people)
+    }
+
+    #[test]
+    fn a_surname_at_a_sentence_start_joins_its_person_among_few_or_many() {
+        // Fewer and more groups than INDEX_FROM: the scan and the indices agree.
+        for count in [12, 3 * INDEX_FROM] {
+            let (body, people) = people_article(count);
+            let table = build_table(&body, &super::super::mentions::find_candidates(&body));
+            for full in &people {
+                let entity = table.entities.iter().find(|e| &e.name == full).unwrap();
+                assert_eq!(entity.kind, EntityKind::Person, "{full}");
+                assert_eq!(entity.mentions.len(), 2, "{full} among {count}");
+            }
+            let authority = table
+                .entities
+                .iter()
+                .find(|e| e.name == "Harbour Authority")
+                .unwrap();
+            assert_eq!(authority.mentions.len(), count);
+        }
+    }
+
     #[test]
     fn possessives_are_stripped() {
         assert_eq!(strip_possessive("NATO's"), "NATO");
