@@ -54,6 +54,47 @@ pub struct BatchResponse {
     pub failed: usize,
 }
 
+/// Each item of a batch is judged on its own (a bad one gets its own 400 or 422 result in
+/// the 200), so the body's items may be any value: the document says so with
+/// `anyOf: [CreateArticleRequest, {}]`, keeping the article shape for readers while not
+/// promising a whole-request refusal the endpoint deliberately never gives. The NDJSON
+/// form has the same items, one per line.
+pub(super) fn document_batch_items(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Schema, SchemaType};
+    use utoipa::openapi::{Ref, RefOr};
+    let Some(RefOr::T(body)) = api
+        .paths
+        .paths
+        .get_mut("/v1/articles:batch")
+        .and_then(|item| item.post.as_mut())
+        .and_then(|op| op.request_body.as_mut())
+    else {
+        return;
+    };
+    let any_item = AnyOfBuilder::new()
+        .item(Ref::from_schema_name("CreateArticleRequest"))
+        .item(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::AnyValue)
+                .build(),
+        ))
+        .description(Some(
+            "An article object as for `POST /v1/articles`; anything else gets its own 400 or 422 result.",
+        ));
+    let items = Schema::Array(
+        ArrayBuilder::new()
+            .items(any_item)
+            .min_items(Some(1))
+            .build(),
+    );
+    // NDJSON is described by the same items, one per line.
+    for media_type in ["application/json", "application/x-ndjson"] {
+        if let Some(RefOr::T(content)) = body.content.get_mut(media_type) {
+            content.schema = Some(RefOr::T(items.clone()));
+        }
+    }
+}
+
 /// Adds many articles at once.
 ///
 /// Send `Content-Type: application/x-ndjson` (one article object per line; blank lines
@@ -61,8 +102,9 @@ pub struct BatchResponse {
 /// body `POST /v1/articles` takes. The answer is `200` with one result per item, in
 /// order: each item succeeds or fails alone (`201`, `200` for a duplicate, `400` or
 /// `422` with problem details), so one bad item never sinks the others. A batch holds
-/// at most `batch.max_items` items (1,000 by default) and `batch.body_limit_bytes`
-/// bytes (32 MiB); over either the whole request is refused with `413`.
+/// at least one item (an empty one is `400`), at most `batch.max_items` items (1,000 by
+/// default) and `batch.body_limit_bytes` bytes (32 MiB); over either the whole request
+/// is refused with `413`.
 #[utoipa::path(
     tag = "articles",
     request_body(
@@ -108,6 +150,11 @@ pub async fn create_articles_batch(
     } else {
         array_items(&body)?
     };
+    if items.is_empty() {
+        return Err(ApiError::InvalidJson(
+            "a batch holds at least one item".into(),
+        ));
+    }
     if items.len() > limits.max_items {
         return Err(ApiError::TooManyItems {
             count: items.len(),

@@ -109,6 +109,7 @@ fn routed_app() -> (
     let (app, mut api) =
         register(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
     articles::document_article_content(&mut api);
+    batch::document_batch_items(&mut api);
     document_protections(&mut api);
     (app, api)
 }

@@ -50,6 +50,10 @@ impl RouteTable {
             })
             .flat_map(|(_, methods)| methods.iter().cloned())
             .collect();
+        // HEAD is answered wherever GET is (the caching middleware serves it).
+        if allowed.iter().any(|m| m == "GET") {
+            allowed.push("HEAD".into());
+        }
         allowed.sort();
         allowed.dedup();
         (!allowed.is_empty()).then_some(allowed)

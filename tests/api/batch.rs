@@ -101,6 +101,10 @@ fn a_json_array_batch_is_accepted_and_other_bodies_are_refused() {
 
     let not_array = post_batch(&app, "application/json", json!(story(3)).to_string());
     assert_problem(not_array, 400, "invalid_json");
+    let empty = post_batch(&app, "application/json", "[]".into());
+    assert_problem(empty, 400, "invalid_json");
+    let no_lines = post_batch(&app, "application/x-ndjson", "\n\n".into());
+    assert_problem(no_lines, 400, "invalid_json");
     let wrong_type = post_batch(&app, "text/plain", "hello".into());
     assert_problem(wrong_type, 415, "unsupported_media_type");
     assert_eq!(

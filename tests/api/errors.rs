@@ -151,9 +151,9 @@ fn unknown_ids_and_routes_are_404() {
 fn a_wrong_method_is_405_with_allow() {
     let app = spawn_app();
     let response = app.client.put(app.url("/v1/articles")).send().unwrap();
-    assert_eq!(response.headers()["allow"], "GET, POST");
+    assert_eq!(response.headers()["allow"], "GET, HEAD, POST");
     assert_problem(response, 405, "method_not_allowed");
     let response = app.client.post(app.url("/v1/articles/a_x")).send().unwrap();
-    assert_eq!(response.headers()["allow"], "DELETE, GET");
+    assert_eq!(response.headers()["allow"], "DELETE, GET, HEAD");
     assert_problem(response, 405, "method_not_allowed");
 }
