@@ -347,18 +347,18 @@ impl ListArticlesQuery {
 
 /// The cursor key of an article in a date- or rank-ordered list.
 fn article_cursor(last: &ArticleRecord) -> ArticleCursor {
-    match last.rank {
-        Some(rank) => ArticleCursor {
+    match last.resume_after() {
+        ArticleAfter::Rank { window, rank, id } => ArticleCursor {
             p: None,
             r: Some(rank),
-            w: last.rank_window,
-            i: last.id.clone(),
+            w: Some(window),
+            i: id,
         },
-        None => ArticleCursor {
-            p: Some(last.published_key.clone()),
+        ArticleAfter::Date { published_key, id } => ArticleCursor {
+            p: Some(published_key),
             r: None,
             w: None,
-            i: last.id.clone(),
+            i: id,
         },
     }
 }

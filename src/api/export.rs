@@ -72,7 +72,7 @@ impl Export for Quotes {
     ) -> StoreResult<(Vec<u8>, Option<QuoteAfter>)> {
         let rows = store.list_quotes(&self.0, after, CHUNK)?;
         let next = (rows.len() == CHUNK)
-            .then(|| rows.last().map(quote_after))
+            .then(|| rows.last().map(QuoteRecord::resume_after))
             .flatten();
         Ok((lines(rows.into_iter().map(QuoteResponse::from)), next))
     }
@@ -87,37 +87,9 @@ impl Export for Articles {
     ) -> StoreResult<(Vec<u8>, Option<ArticleAfter>)> {
         let rows = store.list_articles(&self.0, after, CHUNK)?;
         let next = (rows.len() == CHUNK)
-            .then(|| rows.last().map(article_after))
+            .then(|| rows.last().map(ArticleRecord::resume_after))
             .flatten();
         Ok((lines(rows.into_iter().map(ArticleSummary::from)), next))
-    }
-}
-
-fn quote_after(last: &QuoteRecord) -> QuoteAfter {
-    match (last.rank, last.rank_window) {
-        (Some(rank), Some(window)) => QuoteAfter::Rank {
-            window,
-            rank,
-            id: last.id.clone(),
-        },
-        _ => QuoteAfter::Date {
-            published_key: last.published_key.clone(),
-            id: last.id.clone(),
-        },
-    }
-}
-
-fn article_after(last: &ArticleRecord) -> ArticleAfter {
-    match (last.rank, last.rank_window) {
-        (Some(rank), Some(window)) => ArticleAfter::Rank {
-            window,
-            rank,
-            id: last.id.clone(),
-        },
-        _ => ArticleAfter::Date {
-            published_key: last.published_key.clone(),
-            id: last.id.clone(),
-        },
     }
 }
 

@@ -275,19 +275,21 @@ async fn quote_page(
         }
     };
     let rows = web::block(move || store.list_quotes(&filter, after.as_ref(), limit + 1)).await??;
-    let (rows, next_cursor) = split_page(rows, limit, &fp, |last: &QuoteRecord| match last.rank {
-        Some(rank) => QuoteCursor {
-            p: None,
-            r: Some(rank),
-            w: last.rank_window,
-            i: last.id.clone(),
-        },
-        None => QuoteCursor {
-            p: Some(last.published_key.clone()),
-            r: None,
-            w: None,
-            i: last.id.clone(),
-        },
+    let (rows, next_cursor) = split_page(rows, limit, &fp, |last: &QuoteRecord| {
+        match last.resume_after() {
+            QuoteAfter::Rank { window, rank, id } => QuoteCursor {
+                p: None,
+                r: Some(rank),
+                w: Some(window),
+                i: id,
+            },
+            QuoteAfter::Date { published_key, id } => QuoteCursor {
+                p: Some(published_key),
+                r: None,
+                w: None,
+                i: id,
+            },
+        }
     });
     let body = QuoteList {
         data: rows.into_iter().map(QuoteResponse::from).collect(),

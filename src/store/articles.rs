@@ -1,6 +1,5 @@
 //! Article reads: one by id, and keyset-paged lists by date or by full-text rank.
 
-use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Row};
 use tracing::instrument;
 
@@ -53,6 +52,24 @@ pub enum ArticleAfter {
     /// Best bm25 rank first, then id descending, within the window of ranked matches
     /// whose newest match has the pk `window`.
     Rank { window: i64, rank: f64, id: String },
+}
+
+impl ArticleRecord {
+    /// Where a list that ended with this article resumes: its rank key under a search,
+    /// its date key otherwise.
+    pub fn resume_after(&self) -> ArticleAfter {
+        match (self.rank, self.rank_window) {
+            (Some(rank), Some(window)) => ArticleAfter::Rank {
+                window,
+                rank,
+                id: self.id.clone(),
+            },
+            _ => ArticleAfter::Date {
+                published_key: self.published_key.clone(),
+                id: self.id.clone(),
+            },
+        }
+    }
 }
 
 const COLUMNS: &str =
@@ -163,14 +180,6 @@ impl Store {
                 let conn = conn.transaction()?;
                 let page = {
                     let mut stmt = conn.prepare_cached(&sql)?;
-                    let window_below = |top: i64| {
-                        let mut params = vec![text(&fts), Value::Integer(top)];
-                        params.extend(common.iter().cloned());
-                        stmt.query_map(params_from_iter(params), |r| {
-                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                        })?
-                        .collect()
-                    };
                     let after = match after {
                         Some(ArticleAfter::Rank { window, rank, id }) => Some(ResumeAfter {
                             window: *window,
@@ -179,7 +188,15 @@ impl Store {
                         }),
                         _ => None,
                     };
-                    ranked_page(window_below, &bm25, after, Ties::IdDescending, limit)?
+                    ranked_page(
+                        &mut stmt,
+                        &fts,
+                        &common,
+                        &bm25,
+                        after,
+                        Ties::IdDescending,
+                        limit,
+                    )?
                 };
                 let sql = format!("SELECT {COLUMNS} FROM articles AS a WHERE a.pk = ?1");
                 let mut read = conn.prepare_cached(&sql)?;

@@ -73,6 +73,24 @@ pub enum QuoteAfter {
     Rank { window: i64, rank: f64, id: String },
 }
 
+impl QuoteRecord {
+    /// Where a list that ended with this quote resumes: its rank key under a search,
+    /// its date key otherwise.
+    pub fn resume_after(&self) -> QuoteAfter {
+        match (self.rank, self.rank_window) {
+            (Some(rank), Some(window)) => QuoteAfter::Rank {
+                window,
+                rank,
+                id: self.id.clone(),
+            },
+            _ => QuoteAfter::Date {
+                published_key: self.published_key.clone(),
+                id: self.id.clone(),
+            },
+        }
+    }
+}
+
 /// Byte-exact slices of the body: SQLite's `substr` counts characters on text, bytes on blobs.
 const COLUMNS: &str = "q.id, q.text, q.kind, e.id, e.type, coalesce(e.name, q.speaker_name),
      CASE WHEN q.speaker_start IS NULL THEN NULL
@@ -354,14 +372,6 @@ fn ranked_slots(
     );
     let common = cond.into_params();
     let mut stmt = conn.prepare_cached(&sql)?;
-    let window_below = |top: i64| {
-        let mut params = vec![text(fts), Value::Integer(top)];
-        params.extend(common.iter().cloned());
-        stmt.query_map(params_from_iter(params), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
-        .collect()
-    };
     let after = match after {
         Some(QuoteAfter::Rank { window, rank, id }) => Some(ResumeAfter {
             window: *window,
@@ -370,7 +380,15 @@ fn ranked_slots(
         }),
         _ => None,
     };
-    let page = ranked_page(window_below, bm25, after, Ties::IdAscending, limit)?;
+    let page = ranked_page(
+        &mut stmt,
+        fts,
+        &common,
+        bm25,
+        after,
+        Ties::IdAscending,
+        limit,
+    )?;
     Ok(page
         .into_iter()
         .map(|r| Slot {

@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 use rusqlite::ffi::{
     self, fts5_api, sqlite3_context, sqlite3_value, Fts5Context, Fts5ExtensionApi,
 };
-use rusqlite::Connection;
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Connection, Statement};
 
 /// How many matches of a search are ranked together: the newest this many matches not
 /// yet served, by rowid (the order FTS5 reads them in without ranking).
@@ -50,10 +51,13 @@ pub enum Ties {
 /// One page (at most `limit`) of matches, best rank first within windows of
 /// [`RANKED_WINDOW`] matches, newest window first, resuming after `after`.
 ///
-/// `window_below(top)` gives the newest [`RANKED_WINDOW`] matches with rowid `<= top`,
-/// newest first, as (rowid, id, [`PHRASE_FREQUENCIES`] blob).
+/// `windows` is a prepared query for the newest [`RANKED_WINDOW`] matches with rowid
+/// `<= ?2`, newest first, as (rowid, id, [`PHRASE_FREQUENCIES`] blob); its parameters are
+/// the match expression `fts`, that rowid bound, then `filters`.
 pub fn ranked_page(
-    mut window_below: impl FnMut(i64) -> rusqlite::Result<Vec<(i64, String, Vec<u8>)>>,
+    windows: &mut Statement<'_>,
+    fts: &str,
+    filters: &[Value],
     bm25: &Bm25,
     after: Option<ResumeAfter<'_>>,
     ties: Ties,
@@ -66,6 +70,15 @@ pub fn ranked_page(
     let (mut top, mut last) = match after {
         Some(after) => (after.window, Some((after.rank, after.id.to_owned()))),
         None => (i64::MAX, None),
+    };
+    let mut window_below = |top: i64| -> rusqlite::Result<Vec<(i64, String, Vec<u8>)>> {
+        let mut params = vec![Value::Text(fts.to_owned()), Value::Integer(top)];
+        params.extend(filters.iter().cloned());
+        windows
+            .query_map(params_from_iter(params), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect()
     };
     let mut page = Vec::with_capacity(limit);
     loop {

@@ -23,6 +23,17 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// A name the gazetteer does not know, typed (or not) by its own words, with no role.
+    fn named(span: Span, cue: Option<EntityKind>) -> Candidate {
+        Candidate {
+            span,
+            known: None,
+            cue,
+            role: None,
+            needs_support: false,
+        }
+    }
+
     pub fn text<'b>(&self, body: &'b str) -> &'b str {
         self.span.slice(body)
     }
@@ -530,13 +541,10 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         && gazetteer::lookup(cx.slice(start + 1, end))
             .is_some_and(|k| k.kind == EntityKind::Location);
     if org_of_place {
-        out.push(Candidate {
-            span: cx.span(start, end),
-            known: None,
-            cue: Some(EntityKind::Organization),
-            role: None,
-            needs_support: false,
-        });
+        out.push(Candidate::named(
+            cx.span(start, end),
+            Some(EntityKind::Organization),
+        ));
         return;
     }
     let cue = cx.cue_word(start, end);
@@ -655,13 +663,10 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         .all(|c| matches!(c, 'I' | 'V' | 'X' | 'L' | 'C'));
     if start == end && is_acronym(whole) && !cx.is_title(start) && !generic && !roman {
         // Unknown acronyms in the news are mostly organisations ("DAB", "KCNA").
-        out.push(Candidate {
-            span: cx.span(start, end),
-            known: None,
-            cue: Some(EntityKind::Organization),
-            role: None,
-            needs_support: false,
-        });
+        out.push(Candidate::named(
+            cx.span(start, end),
+            Some(EntityKind::Organization),
+        ));
         return;
     }
     if generic {
@@ -674,13 +679,10 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         && gazetteer::lookup(cx.slice(start + 1, end))
             .is_some_and(|k| k.kind == EntityKind::Organization);
     if national_branch {
-        out.push(Candidate {
-            span: cx.span(start, end),
-            known: None,
-            cue: Some(EntityKind::Organization),
-            role: None,
-            needs_support: false,
-        });
+        out.push(Candidate::named(
+            cx.span(start, end),
+            Some(EntityKind::Organization),
+        ));
         return;
     }
     // "Google Chrome", "Malaysia Tourism board": an untyped name opening with a country
@@ -765,13 +767,7 @@ fn named_by_cue(cx: &Context, start: usize, end: usize, cue: &str, out: &mut Vec
     } else {
         EntityKind::Location
     };
-    out.push(Candidate {
-        span: cx.span(start, end),
-        known: None,
-        cue: Some(kind),
-        role: None,
-        needs_support: false,
-    });
+    out.push(Candidate::named(cx.span(start, end), Some(kind)));
 }
 
 fn is_acronym(word: &str) -> bool {
@@ -817,13 +813,7 @@ fn person(cx: &Context, start: usize, end: usize, titled: bool, out: &mut Vec<Ca
     }
     if !given_first && (start..=end).any(|i| gazetteer::is_non_name(cx.lower(i))) {
         // "Doctor Who": a title before a function word is no person's name.
-        out.push(Candidate {
-            span: cx.span(start, end),
-            known: None,
-            cue: None,
-            role: None,
-            needs_support: false,
-        });
+        out.push(Candidate::named(cx.span(start, end), None));
         return;
     }
     let role = role_before(cx, start).or_else(|| appositive_role(cx, end));
