@@ -27,6 +27,14 @@ fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
 }
 
+/// The newest articles (up to 10) in the database at `db`.
+fn stored_articles(db: &Path) -> Vec<quotewire::store::ArticleRecord> {
+    Store::open_path(db)
+        .unwrap()
+        .list_articles(&ArticleFilter::default(), None, 10)
+        .unwrap()
+}
+
 /// Runs `quotewire ingest --db DB PATHS...`, which must succeed, and returns its summary.
 fn ingest(db: &Path, paths: &[&Path]) -> String {
     let mut args = vec!["ingest", "--db", db.to_str().unwrap()];
@@ -155,10 +163,7 @@ fn ingest_loads_files_skips_bad_ones_and_reports_duplicates() {
         "{again}"
     );
 
-    let store = Store::open_path(&db).unwrap();
-    let stored = store
-        .list_articles(&ArticleFilter::default(), None, 10)
-        .unwrap();
+    let stored = stored_articles(&db);
     assert_eq!(stored.len(), 3);
     assert!(stored
         .iter()
@@ -167,7 +172,7 @@ fn ingest_loads_files_skips_bad_ones_and_reports_duplicates() {
         .iter()
         .find(|a| a.quote_count > 0)
         .expect("the seed article with its quotes");
-    let full = store.article(&seed.id).unwrap();
+    let full = Store::open_path(&db).unwrap().article(&seed.id).unwrap();
     assert!(full.body.unwrap().contains("liaison office in Tokyo"));
 }
 
@@ -488,10 +493,7 @@ fn ingest_does_not_follow_folder_links_out_of_its_tree_or_round_in_a_loop() {
         summary.starts_with("ingested 1, duplicates 0, rejected 0"),
         "{summary}"
     );
-    let store = Store::open_path(&db).unwrap();
-    let stored = store
-        .list_articles(&ArticleFilter::default(), None, 10)
-        .unwrap();
+    let stored = stored_articles(&db);
     assert_eq!(stored.len(), 1);
 
     // A path with `..` named on the command line is the caller's to give: it is read.
@@ -534,10 +536,7 @@ fn ingest_reads_invalid_utf8_files_and_names_without_failing() {
     );
     assert!(summary.contains("mixed.ndjson:2"), "{summary}");
     let store = Store::open_path(&db).unwrap();
-    let stored = store
-        .list_articles(&ArticleFilter::default(), None, 10)
-        .unwrap();
-    let cafe = stored
+    let cafe = stored_articles(&db)
         .iter()
         .map(|a| store.article(&a.id).unwrap().body.unwrap())
         .find(|body| body.contains("owner said"))
