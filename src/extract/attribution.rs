@@ -24,7 +24,7 @@
 //! organisation its sentence or the one before names. When nothing fits, the speaker is
 //! `None`, never a guess.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
 use super::cues::{self, Lexicon, Token, TokenCache, TokenKind};
@@ -195,9 +195,9 @@ struct Memory {
     /// Speakers and subjects of reporting verbs, latest last.
     recent: Vec<Resolved>,
     /// Gender learnt from a pronoun bound to an entity.
-    gender: HashMap<EntityId, Gender>,
+    gender: FxHashMap<EntityId, Gender>,
     /// The kind guessed from the name's shape when the table only says `misc`.
-    kind: HashMap<EntityId, EntityKind>,
+    kind: FxHashMap<EntityId, EntityKind>,
 }
 
 impl Memory {

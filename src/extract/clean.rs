@@ -9,8 +9,8 @@
 use super::metadata::{self, MARKDOWN_LINK};
 use super::{CleanArticle, FieldSource, Metadata};
 use regex::Regex;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// What a block of text is in the page's layout.
@@ -385,7 +385,7 @@ static LEGAL_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
 /// Share and comment widgets, navigation words, "N min read".
 static WIDGET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(share|share this|share this (?:article|story|page)|share on \w+|tweet|email|e-mail|print|comments?|\d+ comments?|leave a comment|view comments|show comments|copy link|link copied|listen|listen to this article|advertisement|advertising|ad|skip to (?:main )?content|skip advertisement|close|menu|search|home|save|save article|gift article|facebook|twitter|x|whatsapp|linkedin|reddit|pinterest|telegram|show more|load more|continue reading|back to top|next article|previous article|\d+\s+min(?:ute)?s?\s+read|reading time.*|view gallery|see all|expand|play|pause|watch|toggle .*|(?:story|article) continues below(?: advertisement)?|continue reading below|advertisement\W+(?:scroll|story) .*|scroll to continue.*)[.!:]?$",
+        r"(?i)^(share|share this|share this (?:article|story|page)|share on \w+|tweet|email|e-mail|print|comments?|[0-9]+ comments?|leave a comment|view comments|show comments|copy link|link copied|listen|listen to this article|advertisement|advertising|ad|skip to (?:main )?content|skip advertisement|close|menu|search|home|save|save article|gift article|facebook|twitter|x|whatsapp|linkedin|reddit|pinterest|telegram|show more|load more|continue reading|back to top|next article|previous article|[0-9]+\s+min(?:ute)?s?\s+read|reading time.*|view gallery|see all|expand|play|pause|watch|toggle .*|(?:story|article) continues below(?: advertisement)?|continue reading below|advertisement\W+(?:scroll|story) .*|scroll to continue.*)[.!:]?$",
     )
     .expect("valid regex")
 });
@@ -405,7 +405,9 @@ static INLINE_RELATED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static URL_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:https?://|www\.)\S*$|^\S+@\S+\.\w+$").expect("valid regex")
+    // An ASCII `\w` in the top-level domain: the Unicode class is most of the cost of
+    // building the expression.
+    Regex::new(r"(?i)^(?:https?://|www\.)\S*$|^\S+@\S+\.(?-u:\w)+$").expect("valid regex")
 });
 
 /// Normalised form for spotting a line the page repeats.
@@ -439,12 +441,12 @@ fn is_furniture(text: &str, promotion: bool) -> bool {
 /// Drops page debris; `header_len` leading blocks are the rest of the page header, where
 /// short lines that are not sentences (a section name, "5 min read") are furniture too.
 pub(super) fn drop_debris(blocks: Vec<Block>, header_len: usize) -> Vec<Block> {
-    let mut counts: HashMap<u64, usize> = HashMap::new();
+    let mut counts: FxHashMap<u64, usize> = FxHashMap::default();
     let keys: Vec<u64> = blocks.iter().map(|b| repeat_key(&b.text)).collect();
     for key in &keys {
         *counts.entry(*key).or_default() += 1;
     }
-    let mut seen: HashSet<u64> = HashSet::new();
+    let mut seen: FxHashSet<u64> = FxHashSet::default();
     let promotion: Vec<bool> = blocks.iter().map(|b| is_promotion(&b.text)).collect();
     let furniture: Vec<bool> = blocks
         .iter()

@@ -4,7 +4,7 @@
 //! The lexicon is hand-written for quotewire, every inflection spelt out; it was not
 //! copied from any other project.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::rc::Rc;
 use std::sync::LazyLock;
 
@@ -100,8 +100,9 @@ const DETERMINERS: &[&str] = &[
     "another", "such", "whose", "which",
 ];
 
-/// A set of words for quick membership tests.
-pub(crate) struct Lexicon(HashSet<&'static str>);
+/// A set of words for quick membership tests (Fx-hashed: short keys, no untrusted
+/// key choice, so no need for SipHash's flood resistance).
+pub(crate) struct Lexicon(FxHashSet<&'static str>);
 
 impl Lexicon {
     pub fn new(words: &[&'static str]) -> Self {
@@ -127,7 +128,7 @@ impl Lexicon {
 static NAMING: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(NAMING_FORMS));
 static DETERMINER_WORDS: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(DETERMINERS));
 
-static CUE_FORMS: LazyLock<HashMap<&'static str, bool>> = LazyLock::new(|| {
+static CUE_FORMS: LazyLock<FxHashMap<&'static str, bool>> = LazyLock::new(|| {
     REPORTING_VERBS
         .iter()
         .map(|form| (*form, NOUN_LIKE_FORMS.contains(form)))
@@ -211,7 +212,7 @@ fn tokenize_with_quotes(body: &str, range: Span, marks: &[(Span, usize)]) -> Vec
 pub(crate) struct TokenCache<'a> {
     body: &'a str,
     marks: &'a [(Span, usize)],
-    by_range: HashMap<Span, Rc<[Token]>>,
+    by_range: FxHashMap<Span, Rc<[Token]>>,
 }
 
 impl<'a> TokenCache<'a> {
@@ -220,7 +221,7 @@ impl<'a> TokenCache<'a> {
         TokenCache {
             body,
             marks,
-            by_range: HashMap::new(),
+            by_range: FxHashMap::default(),
         }
     }
 
@@ -245,44 +246,51 @@ fn tokenize_plain(body: &str, range: Span, out: &mut Vec<Token>) {
         return;
     }
     let text = &body[range.range()];
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    let bytes = text.as_bytes();
+    let char_at = |at: usize| match bytes.get(at) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        _ => text.get(at..).and_then(|rest| rest.chars().next()),
+    };
+    let mut at = 0;
+    while let Some(c) = char_at(at) {
+        let i = at;
+        at += c.len_utf8();
         if c.is_whitespace() {
             continue;
         }
         if !c.is_alphanumeric() {
-            let span = Span::new(range.start + i, range.start + i + c.len_utf8());
             out.push(Token {
-                span,
+                span: Span::new(range.start + i, range.start + at),
                 kind: TokenKind::Punct(c),
             });
             continue;
         }
-        let mut end = i + c.len_utf8();
         let mut dotted = false;
-        while let Some(&(j, d)) = chars.peek() {
+        loop {
+            // ASCII letters and digits, the bulk of a word, without decoding.
+            while bytes.get(at).is_some_and(u8::is_ascii_alphanumeric) {
+                at += 1;
+            }
+            let Some(d) = char_at(at) else {
+                break;
+            };
             let joins_before_alnum = || {
                 matches!(d, '.' | '-' | '’' | '\'' | '&')
-                    && text[j + d.len_utf8()..]
-                        .chars()
-                        .next()
-                        .is_some_and(char::is_alphanumeric)
+                    && char_at(at + d.len_utf8()).is_some_and(char::is_alphanumeric)
             };
             if d.is_alphanumeric() || joins_before_alnum() {
                 dotted |= d == '.';
-                end = j + d.len_utf8();
-                chars.next();
-            } else if d == '.' && dotted && end - i <= 12 {
-                // The final period of a dotted acronym (`U.S.`) belongs to it.
-                end = j + 1;
-                chars.next();
-                break;
+                at += d.len_utf8();
             } else {
+                if d == '.' && dotted && at - i <= 12 {
+                    // The final period of a dotted acronym (`U.S.`) belongs to it.
+                    at += 1;
+                }
                 break;
             }
         }
         out.push(Token {
-            span: Span::new(range.start + i, range.start + end),
+            span: Span::new(range.start + i, range.start + at),
             kind: TokenKind::Word,
         });
     }

@@ -175,20 +175,24 @@ fn paragraph_spans(body: &str) -> Vec<Span> {
 /// Every quotation-mark character in `text`: `(offset, mark, char before, char after)`.
 /// Scans bytes and decodes only where a mark can start, which keeps the pass cheap.
 fn marks_in(text: &str) -> impl Iterator<Item = (usize, char, Option<char>, Option<char>)> + '_ {
-    // `"` and `'`, or the lead byte of `“ ” ‘ ’ „` (E2) and `« »` (C2).
-    let lead = |b: &u8| matches!(b, b'"' | b'\'' | 0xE2 | 0xC2);
-    text.bytes()
-        .enumerate()
-        .filter(move |(_, b)| lead(b))
-        .filter_map(move |(i, _)| {
-            let c = text[i..].chars().next()?;
-            if !is_mark(c) {
-                return None;
-            }
-            let prev = text[..i].chars().next_back();
-            let next = text[i + c.len_utf8()..].chars().next();
-            Some((i, c, prev, next))
-        })
+    // `"` and `'`, or the lead byte of `“ ” ‘ ’ „` (E2) and `« »` (C2), found by vector
+    // searches; every one of them starts a character.
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    std::iter::from_fn(move || loop {
+        let rest = bytes.get(from..)?;
+        let common = memchr::memchr3(b'"', b'\'', 0xE2, rest);
+        let rare = memchr::memchr(0xC2, &rest[..common.unwrap_or(rest.len())]);
+        let i = from + rare.or(common)?;
+        from = i + 1;
+        let c = text[i..].chars().next()?;
+        if !is_mark(c) {
+            continue;
+        }
+        let prev = text[..i].chars().next_back();
+        let next = text[i + c.len_utf8()..].chars().next();
+        return Some((i, c, prev, next));
+    })
 }
 
 fn opens_with(body: &str, paragraph: Span, family: Family) -> bool {

@@ -41,7 +41,8 @@ pub fn sentences(body: &str) -> Vec<Span> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
+    while let Some(next) = next_candidate(bytes, i) {
+        i = next;
         let b = bytes[i];
         if b == b'\n' {
             push_trimmed(body, start, i, &mut out);
@@ -81,6 +82,15 @@ pub fn sentences(body: &str) -> Vec<Span> {
     }
     push_trimmed(body, start, body.len(), &mut out);
     out
+}
+
+/// The first byte at or after `from` that may end a sentence or a line (`\n . ! ?` or
+/// the lead byte of `…`): vector searches skip the text between them.
+fn next_candidate(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let common = memchr::memchr3(b'\n', b'.', b'?', rest);
+    let rare = memchr::memchr2(b'!', 0xE2, &rest[..common.unwrap_or(rest.len())]);
+    rare.or(common).map(|offset| from + offset)
 }
 
 /// Whether the terminator at `at` (whose run, closing marks included, ends at `end`)
