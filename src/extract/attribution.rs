@@ -27,7 +27,7 @@
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
-use super::cues::{self, Lexicon, Token, TokenCache, TokenKind};
+use super::cues::{self, Lexicon, Token, TokenCache, TokenKind, Tokenised};
 use super::entities::{EntityTable, Mention};
 use super::gazetteer;
 use super::quotes;
@@ -313,6 +313,10 @@ impl Memory {
     fn full_name_for(&self, table: &EntityTable, surname: &str, at: usize) -> Option<EntityId> {
         let shortens = |id: EntityId| {
             let name = &table.entities[id].name;
+            // Most names neither start nor end with the word: no need to split them.
+            if !(name.trim_start().starts_with(surname) || name.trim_end().ends_with(surname)) {
+                return false;
+            }
             let mut words = name.split_whitespace();
             let (first, last) = (words.next(), words.next_back());
             last.is_some() && (last == Some(surname) || first == Some(surname))
@@ -391,12 +395,23 @@ fn inside_quote(marks: &[(Span, usize)], span: Span) -> bool {
 
 /// Sets `speaker`, `cue` and `cue_span` on every direct and partial quote.
 pub fn attribute(body: &str, sentences: &[Span], quotes: &mut [Quote], table: &mut EntityTable) {
+    attribute_tokenised(body, sentences, quotes, table, None);
+}
+
+/// [`attribute`], reusing the token lists the quote pass built over the same body.
+pub(crate) fn attribute_tokenised(
+    body: &str,
+    sentences: &[Span],
+    quotes: &mut [Quote],
+    table: &mut EntityTable,
+    tokenised: Option<Tokenised>,
+) {
     let marks: Vec<(Span, usize)> = quotes
         .iter()
         .enumerate()
         .map(|(i, q)| (quotes::marks_span(body, q), i))
         .collect();
-    let mut cache = TokenCache::new(body, &marks);
+    let mut cache = TokenCache::resume(body, &marks, tokenised);
     let mut memory = Memory::default();
     let mut learnt_until = 0;
     let mut previous: Option<usize> = None;

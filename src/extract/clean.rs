@@ -120,7 +120,7 @@ static BULLET: LazyLock<Regex> =
 /// Markdown formatting removed, link text kept.
 fn strip_markdown(line: &str) -> Cow<'_, str> {
     let line = line.trim_start_matches('#').trim_start_matches('>').trim();
-    if !line.contains(['[', '*']) {
+    if memchr::memchr2(b'[', b'*', line.as_bytes()).is_none() {
         return Cow::Borrowed(line);
     }
     let line = MARKDOWN_IMAGE.replace_all(line, "");
@@ -413,13 +413,29 @@ static URL_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// Normalised form for spotting a line the page repeats.
 fn repeat_key(text: &str) -> u64 {
     // FNV-1a over the letters and digits, ASCII folded, other characters kept as they are:
-    // no allocation per block.
-    text.bytes()
-        .filter(|b| b.is_ascii_alphanumeric() || *b >= 0x80)
-        .fold(0xcbf2_9ce4_8422_2325, |hash, b| {
-            (hash ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
-        })
+    // no allocation per block, one table look-up per byte.
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        match REPEAT_KEY_BYTE[usize::from(b)] {
+            0 => hash,
+            folded => (hash ^ u64::from(folded)).wrapping_mul(0x0100_0000_01b3),
+        }
+    })
 }
+
+/// Each byte as [`repeat_key`] hashes it: ASCII letters lowered, digits and non-ASCII
+/// bytes as they are, 0 for the ASCII punctuation, spaces and controls it skips.
+static REPEAT_KEY_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() || byte >= 0x80 {
+            table[b] = byte.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
 
 /// Whether a block is page furniture whatever its neighbours (`promotion`: whether it is
 /// a promotion, which the caller knows already).

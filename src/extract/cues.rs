@@ -117,11 +117,18 @@ impl Lexicon {
     /// Whether `word` in lowercase is in the set (of lowercase words); allocates only
     /// for a word with capitals.
     pub fn has_lowercased(&self, word: &str) -> bool {
-        if word.chars().any(char::is_uppercase) {
-            self.0.contains(word.to_lowercase().as_str())
-        } else {
-            self.0.contains(word)
+        if !word.chars().any(char::is_uppercase) {
+            return self.0.contains(word);
         }
+        // An ASCII word is lowered on the stack.
+        let mut buffer = [0u8; 32];
+        if word.is_ascii() && word.len() <= buffer.len() {
+            let lower = &mut buffer[..word.len()];
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            return std::str::from_utf8(lower).is_ok_and(|lower| self.0.contains(lower));
+        }
+        self.0.contains(word.to_lowercase().as_str())
     }
 }
 
@@ -212,7 +219,14 @@ fn tokenize_with_quotes(body: &str, range: Span, marks: &[(Span, usize)]) -> Vec
 pub(crate) struct TokenCache<'a> {
     body: &'a str,
     marks: &'a [(Span, usize)],
-    by_range: FxHashMap<Span, Rc<[Token]>>,
+    by_range: FxHashMap<Span, Rc<Vec<Token>>>,
+}
+
+/// The token lists a [`TokenCache`] built, handed from the quote pass to the attribution
+/// pass so that an article's sentences are tokenised once.
+pub(crate) struct Tokenised {
+    marks: Vec<(Span, usize)>,
+    by_range: FxHashMap<Span, Rc<Vec<Token>>>,
 }
 
 impl<'a> TokenCache<'a> {
@@ -230,13 +244,35 @@ impl<'a> TokenCache<'a> {
         self.marks
     }
 
+    /// A cache over `body` with `marks` that starts from what an `earlier` cache over the
+    /// same body tokenised, when that cache collapsed the same quotations.
+    pub fn resume(body: &'a str, marks: &'a [(Span, usize)], earlier: Option<Tokenised>) -> Self {
+        let by_range = earlier
+            .filter(|e| e.marks == marks)
+            .map(|e| e.by_range)
+            .unwrap_or_default();
+        TokenCache {
+            body,
+            marks,
+            by_range,
+        }
+    }
+
+    /// What this cache tokenised, for a later pass over the same body.
+    pub fn into_tokenised(self) -> Tokenised {
+        Tokenised {
+            marks: self.marks.to_vec(),
+            by_range: self.by_range,
+        }
+    }
+
     /// The tokens of `body[range]`, exactly as [`tokenize_with_quotes`] gives them.
-    pub fn tokens(&mut self, range: Span) -> Rc<[Token]> {
+    pub fn tokens(&mut self, range: Span) -> Rc<Vec<Token>> {
         let (body, marks) = (self.body, self.marks);
         Rc::clone(
             self.by_range
                 .entry(range)
-                .or_insert_with(|| tokenize_with_quotes(body, range, marks).into()),
+                .or_insert_with(|| Rc::new(tokenize_with_quotes(body, range, marks))),
         )
     }
 }
@@ -304,7 +340,8 @@ pub(crate) fn is_cue(body: &str, tokens: &[Token], i: usize) -> bool {
         return false;
     }
     let word = token.span.slice(body);
-    if !word.starts_with(|c: char| c.is_lowercase()) {
+    // No cue is shorter than three letters; `a`, `of`, `to` are a good share of the words.
+    if word.len() < 3 || !word.starts_with(|c: char| c.is_lowercase()) {
         return false;
     }
     if word == "according" {

@@ -222,7 +222,7 @@ static BYLINE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
 /// then a capitalised organisation of letters, spaces and `&.'’-`. Read by hand: as a
 /// regular expression its bounded Unicode classes cost a third of the extractor's start-up.
 fn name_bar_org(line: &str) -> Option<(&str, &str)> {
-    let separator = line.find(['|', ','])?;
+    let separator = memchr::memchr2(b'|', b',', line.as_bytes())?;
     let (name, organisation) = (line[..separator].trim_end(), &line[separator + 1..]);
     let organisation = organisation.trim_start();
     let name_word = |word: &str| {

@@ -246,8 +246,8 @@ pub fn extract(content: &str, format: InputFormat, known: &KnownMetadata) -> Ext
 
     let sentences = segment::sentences(&body);
     let mut table = entities::find_entities(&body, &sentences);
-    let mut quotes = quotes::find_quotes(&body, &sentences);
-    attribution::attribute(&body, &sentences, &mut quotes, &mut table);
+    let (mut quotes, tokenised) = quotes::find_quotes_tokenised(&body, &sentences);
+    attribution::attribute_tokenised(&body, &sentences, &mut quotes, &mut table, Some(tokenised));
 
     Extraction {
         title: metadata.title,

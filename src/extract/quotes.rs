@@ -12,7 +12,7 @@
 //! reporting verb (`said Asia was a “promising land”`) is partial; anything else short,
 //! title-cased or introduced by a naming word (`called`, `a term`) is a term.
 
-use super::cues::{self, Token, TokenCache, TokenKind};
+use super::cues::{self, Token, TokenCache, TokenKind, Tokenised};
 use super::{Quote, QuoteKind, Span};
 
 /// Which kind of mark a character is.
@@ -53,6 +53,11 @@ struct Pair {
 
 /// Every quotation in `body`, in order of its opening mark, with its kind.
 pub fn find_quotes(body: &str, sentences: &[Span]) -> Vec<Quote> {
+    find_quotes_tokenised(body, sentences).0
+}
+
+/// [`find_quotes`], with the token lists it built for the attribution pass.
+pub(crate) fn find_quotes_tokenised(body: &str, sentences: &[Span]) -> (Vec<Quote>, Tokenised) {
     let mut pairs = pair_marks(body);
     pairs.sort_by_key(|p| p.marks.start);
     let marks: Vec<(Span, usize)> = pairs
@@ -75,7 +80,7 @@ pub fn find_quotes(body: &str, sentences: &[Span]) -> Vec<Quote> {
             sentence,
         });
     }
-    quotes
+    (quotes, cache.into_tokenised())
 }
 
 /// The span of a quote with its marks: one mark character on each side where present.
@@ -308,10 +313,20 @@ struct Shape {
 }
 
 fn shape(text: &str) -> Shape {
-    let words: Vec<&str> = text
+    let words = text
         .split(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '’' | '\'')))
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .collect();
+        .filter(|w| w.chars().any(char::is_alphanumeric));
+    let capitalised = |w: &str| w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit());
+    let (mut count, mut first_capitalised, mut long_all_capitalised) = (0, false, true);
+    for word in words {
+        if count == 0 {
+            first_capitalised = capitalised(word);
+        }
+        if !capitalised(word) && word.chars().count() >= 4 {
+            long_all_capitalised = false;
+        }
+        count += 1;
+    }
     let first_letter = text
         .chars()
         .find(|c| c.is_alphanumeric() || matches!(c, '[' | '…'));
@@ -321,16 +336,9 @@ fn shape(text: &str) -> Shape {
         || text.contains(". ")
         || text.contains("? ")
         || text.contains("! ");
-    let title_like = !words.is_empty()
-        && words
-            .iter()
-            .filter(|w| w.chars().count() >= 4)
-            .all(|w| w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()))
-        && words
-            .first()
-            .is_some_and(|w| w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()));
+    let title_like = count > 0 && long_all_capitalised && first_capitalised;
     Shape {
-        words: words.len(),
+        words: count,
         starts_upper,
         sentence_like,
         title_like,
