@@ -8,6 +8,7 @@
 
 use super::metadata::{self, MARKDOWN_LINK};
 use super::{CleanArticle, FieldSource, Metadata};
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
@@ -286,12 +287,91 @@ fn read_header(blocks: &[Block]) -> (Metadata, usize, Vec<usize>) {
     (metadata, header_len, consumed)
 }
 
+/// What must follow a [`Keywords`] phrase for it to count.
+#[derive(Debug, Clone, Copy)]
+enum After {
+    Anything,
+    /// An ASCII word boundary.
+    Boundary,
+    /// Optional whitespace, then a colon (`Photo:`, `Image :`).
+    Colon,
+}
+
+/// Phrases that start at an ASCII word boundary, matched ASCII case-insensitively by one
+/// Aho-Corasick automaton: the same answers as a case-insensitive alternation of
+/// literals, at a small part of its start-up cost (building such a regular expression
+/// costs millions of instructions).
+struct Keywords {
+    automaton: AhoCorasick,
+    after: Vec<After>,
+}
+
+impl Keywords {
+    fn new(entries: &[(&str, After)]) -> Keywords {
+        // A contiguous NFA: cheaper to build than a DFA, and the phrases are only looked
+        // for in short lines.
+        let automaton = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .ascii_case_insensitive(true)
+            .build(entries.iter().map(|(phrase, _)| phrase))
+            .expect("valid keywords");
+        Keywords {
+            automaton,
+            after: entries.iter().map(|(_, after)| *after).collect(),
+        }
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        let word = |i: usize| {
+            bytes
+                .get(i)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        };
+        let boundary = |i: usize| (i > 0 && word(i - 1)) != word(i);
+        // Overlapping: any phrase at any position whose boundaries hold is a match.
+        self.automaton.find_overlapping_iter(text).any(|m| {
+            boundary(m.start())
+                && match self.after[m.pattern().as_usize()] {
+                    After::Anything => true,
+                    After::Boundary => boundary(m.end()),
+                    After::Colon => text[m.end()..].trim_start().starts_with(':'),
+                }
+        })
+    }
+}
+
 /// Photo and image credits: agencies, stock libraries, "Photo:" labels.
-static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?-u:\b)(getty|istock(?:photo)?|shutterstock|alamy|ap photo|afp photo|reuters/|/reuters|/ap(?-u:\b)|/afp(?-u:\b)|epa-efe|associated press photo|photo credit|image credit|courtesy of|pool photo|file photo|photograph(?:er)?\s*:|photo\s*:|image\s*:|credit\s*:|illustration\s*:|picture\s*:|video\s*:|source\s*:)",
-    )
-    .expect("valid regex")
+static CREDIT: LazyLock<Keywords> = LazyLock::new(|| {
+    use After::{Anything, Boundary, Colon};
+    Keywords::new(&[
+        ("getty", Anything),
+        ("istock", Anything),
+        ("shutterstock", Anything),
+        ("alamy", Anything),
+        ("ap photo", Anything),
+        ("afp photo", Anything),
+        ("reuters/", Anything),
+        ("/reuters", Anything),
+        ("/ap", Boundary),
+        ("/afp", Boundary),
+        ("epa-efe", Anything),
+        ("associated press photo", Anything),
+        ("photo credit", Anything),
+        ("image credit", Anything),
+        ("courtesy of", Anything),
+        ("pool photo", Anything),
+        ("file photo", Anything),
+        ("photograph", Colon),
+        ("photographer", Colon),
+        ("photo", Colon),
+        ("image", Colon),
+        ("credit", Colon),
+        ("illustration", Colon),
+        ("picture", Colon),
+        ("video", Colon),
+        ("source", Colon),
+    ])
 });
 
 /// A caption that ends with its credit: "... at the summit. Image: Jane Doe."
@@ -364,7 +444,8 @@ const IMPERATIVE_STARTS: &[&str] = &[
 fn is_promotion(text: &str) -> bool {
     let words = word_count(text);
     // Past 40 words only a © makes a promotion: the story's paragraphs skip the scan.
-    if (words > 40 && !text.contains('©')) || !PROMOTION.is_match(text) {
+    let copyright_sign = text.contains('©');
+    if (words > 40 && !copyright_sign) || !PROMOTION.is_match(text) {
         return false;
     }
     let first = text.split_whitespace().next().unwrap_or("").to_lowercase();
@@ -372,7 +453,7 @@ fn is_promotion(text: &str) -> bool {
         .contains(&first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’'));
     (words <= 12 && !is_prose(text))
         || (imperative && words <= 35)
-        || text.contains('©')
+        || copyright_sign
         || (words <= 40 && LEGAL_NOTICE.is_match(text))
 }
 
@@ -681,5 +762,47 @@ mod tests {
             clean.body,
             "According to Nikkei Asia and the agency, the plan is going ahead as announced."
         );
+    }
+
+    #[test]
+    fn credit_phrases_match_as_the_case_insensitive_alternation_did() {
+        // The expression the keyword automaton replaced, kept here as the reference.
+        let reference = Regex::new(
+            r"(?i)(?-u:\b)(getty|istock(?:photo)?|shutterstock|alamy|ap photo|afp photo|reuters/|/reuters|/ap(?-u:\b)|/afp(?-u:\b)|epa-efe|associated press photo|photo credit|image credit|courtesy of|pool photo|file photo|photograph(?:er)?\s*:|photo\s*:|image\s*:|credit\s*:|illustration\s*:|picture\s*:|video\s*:|source\s*:)",
+        )
+        .expect("valid regex");
+        let samples = [
+            "Photo: Jane Doe",
+            "PHOTO : Jane Doe",
+            "photograph:",
+            "Photographer :",
+            "Photographers: none",
+            "Smith/Reuters",
+            "Smith /Reuters",
+            "Jane Roe/AP",
+            "Jane Roe/APx",
+            "Jane Roe /AP",
+            "x/AFP.",
+            "Getty Images",
+            "forgetty",
+            "iStockphoto",
+            "Courtesy of the family",
+            "Image credit John",
+            "video\u{a0}: the clip",
+            "photos: none",
+            "Source",
+            "Source:",
+            "resource: none",
+            "é/ap",
+            "_photo: x",
+            "credits: x",
+            "REUTERS/Jane Roe",
+            "EPA-EFE/Jane Roe",
+            "",
+            "The minister said the photo was taken in May.",
+        ];
+        for text in samples {
+            assert_eq!(CREDIT.is_match(text), reference.is_match(text), "{text:?}");
+        }
     }
 }
