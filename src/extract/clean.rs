@@ -463,21 +463,73 @@ static LEGAL_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-/// Share and comment widgets, navigation words, "N min read".
-static WIDGET: LazyLock<Regex> = LazyLock::new(|| {
+/// Share and comment widgets and navigation words: a line that is nothing but one of
+/// these (in any ASCII case), with an optional `.`, `!` or `:` after it. Compared as
+/// strings: as alternatives of a case-insensitive expression they cost millions of
+/// instructions to build.
+#[rustfmt::skip]
+const WIDGET_LINES: &[&str] = &[
+    "share", "share this", "share this article", "share this story", "share this page",
+    "tweet", "email", "e-mail", "print", "comment", "comments", "leave a comment",
+    "view comments", "show comments", "copy link", "link copied", "listen",
+    "listen to this article", "advertisement", "advertising", "ad", "skip to content",
+    "skip to main content", "skip advertisement", "close", "menu", "search", "home", "save",
+    "save article", "gift article", "facebook", "twitter", "x", "whatsapp", "linkedin",
+    "reddit", "pinterest", "telegram", "show more", "load more", "continue reading",
+    "back to top", "next article", "previous article", "view gallery", "see all", "expand",
+    "play", "pause", "watch", "story continues below", "article continues below",
+    "story continues below advertisement", "article continues below advertisement",
+    "continue reading below",
+];
+
+/// Widget lines with a variable part: "Share on X", "12 comments", "5 min read".
+static WIDGET_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(share|share this|share this (?:article|story|page)|share on \w+|tweet|email|e-mail|print|comments?|[0-9]+ comments?|leave a comment|view comments|show comments|copy link|link copied|listen|listen to this article|advertisement|advertising|ad|skip to (?:main )?content|skip advertisement|close|menu|search|home|save|save article|gift article|facebook|twitter|x|whatsapp|linkedin|reddit|pinterest|telegram|show more|load more|continue reading|back to top|next article|previous article|[0-9]+\s+min(?:ute)?s?\s+read|reading time.*|view gallery|see all|expand|play|pause|watch|toggle .*|(?:story|article) continues below(?: advertisement)?|continue reading below|advertisement\W+(?:scroll|story) .*|scroll to continue.*)[.!:]?$",
+        r"(?i)^(share on \w+|[0-9]+ comments?|[0-9]+\s+min(?:ute)?s?\s+read|reading time.*|toggle .*|advertisement\W+(?:scroll|story) .*|scroll to continue.*)[.!:]?$",
     )
     .expect("valid regex")
 });
 
-/// Headings of lists of other stories.
-static RELATED_HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^(read more|related|related (?:articles?|stories|content|coverage|topics|news|links)|more stories|more from .{1,40}|more on this (?:story|topic)|most (?:read|popular|viewed|shared)|trending(?: now| stories)?|recommended(?: for you| stories| reading)?|you (?:may|might) also (?:like|be interested in)|see also|also read|read next|up next|top stories|latest (?:news|stories)|editor['’]s picks|popular now|what to read next|further reading)\s*:?$",
-    )
-    .expect("valid regex")
-});
+/// No line in [`WIDGET_LINES`] or [`RELATED_HEADINGS`] is longer: the story's paragraphs
+/// skip the lists.
+const LONGEST_LISTED_LINE: usize = 40;
+
+fn is_widget(text: &str) -> bool {
+    let bare = text.strip_suffix(['.', '!', ':']).unwrap_or(text);
+    (bare.len() <= LONGEST_LISTED_LINE
+        && WIDGET_LINES
+            .iter()
+            .any(|line| line.eq_ignore_ascii_case(text) || line.eq_ignore_ascii_case(bare)))
+        || WIDGET_PATTERN.is_match(text)
+}
+
+/// Headings of lists of other stories: the whole line (in any ASCII case), with optional
+/// spaces and a colon after it.
+#[rustfmt::skip]
+const RELATED_HEADINGS: &[&str] = &[
+    "read more", "related", "related article", "related articles", "related stories",
+    "related content", "related coverage", "related topics", "related news", "related links",
+    "more stories", "more on this story", "more on this topic", "most read", "most popular",
+    "most viewed", "most shared", "trending", "trending now", "trending stories",
+    "recommended", "recommended for you", "recommended stories", "recommended reading",
+    "you may also like", "you might also like", "you may also be interested in",
+    "you might also be interested in", "see also", "also read", "read next", "up next",
+    "top stories", "latest news", "latest stories", "editor's picks", "editor’s picks",
+    "popular now", "what to read next", "further reading",
+];
+
+/// "More from <the site or section>".
+static MORE_FROM_HEADING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^more from .{1,40}\s*:?$").expect("valid regex"));
+
+fn is_related_heading(text: &str) -> bool {
+    let bare = text.strip_suffix(':').unwrap_or(text).trim_end();
+    (bare.len() <= LONGEST_LISTED_LINE
+        && RELATED_HEADINGS
+            .iter()
+            .any(|heading| heading.eq_ignore_ascii_case(bare)))
+        || MORE_FROM_HEADING.is_match(text)
+}
 
 /// "Read more: Another headline", "RELATED: ..." inserted between paragraphs.
 static INLINE_RELATED: LazyLock<Regex> = LazyLock::new(|| {
@@ -527,7 +579,7 @@ fn is_furniture(text: &str, promotion: bool) -> bool {
     let words = word_count(text);
     // Widgets, links and bylines are short lines; the line-shaped patterns only run there.
     let short_line = words <= 20
-        && (WIDGET.is_match(text)
+        && (is_widget(text)
             || INLINE_RELATED.is_match(text)
             || URL_LINE.is_match(text)
             || metadata::byline_line(text).is_some()
@@ -579,7 +631,7 @@ pub(super) fn drop_debris(blocks: Vec<Block>, header_len: usize) -> Vec<Block> {
 fn drop_related_lists(blocks: &[Block], keep: &mut [bool]) {
     let mut i = 0;
     while i < blocks.len() {
-        if RELATED_HEADING.is_match(&blocks[i].text) {
+        if is_related_heading(&blocks[i].text) {
             keep[i] = false;
             let mut j = i + 1;
             while j < blocks.len()
@@ -805,4 +857,78 @@ mod tests {
             assert_eq!(CREDIT.is_match(text), reference.is_match(text), "{text:?}");
         }
     }
+
+    #[test]
+    fn widget_lines_and_related_headings_match_as_the_expressions_did() {
+        // The expressions the string lists replaced, kept here as the reference.
+        let widget = Regex::new(WIDGET_REFERENCE).expect("valid regex");
+        let related = Regex::new(RELATED_REFERENCE).expect("valid regex");
+        let samples = [
+            "Share",
+            "SHARE THIS ARTICLE",
+            "Share this story.",
+            "Share on Facebook",
+            "Share on",
+            "share this page!",
+            "Tweet",
+            "E-mail:",
+            "12 comments",
+            "1 comment",
+            "Comments",
+            "5 min read",
+            "5  minutes read",
+            "Reading time: 4 minutes",
+            "Toggle menu",
+            "X",
+            "x.",
+            "Advertisement",
+            "ADVERTISEMENT - SCROLL TO CONTINUE",
+            "Advertisement: story continues",
+            "Story continues below advertisement",
+            "Article continues below",
+            "Skip to main content",
+            "Skip to content.",
+            "Scroll to continue with content",
+            "Watch",
+            "Watch:",
+            "watch it",
+            "Read more",
+            "READ MORE:",
+            "Related :",
+            "Related  ",
+            "Related: ",
+            "Related articles",
+            "More from Example News",
+            "More from",
+            "More from a site whose name is far too long to be one",
+            "Most read",
+            "Trending now:",
+            "You might also be interested in",
+            "Editor’s picks",
+            "Editor's Picks:",
+            "Further reading",
+            "Related coverage of the summit",
+            "",
+            ".",
+            ":",
+            "The minister said she would share the report.",
+        ];
+        let longest = WIDGET_LINES
+            .iter()
+            .chain(RELATED_HEADINGS)
+            .map(|l| l.len())
+            .max();
+        assert!(longest <= Some(LONGEST_LISTED_LINE));
+        for text in samples {
+            assert_eq!(is_widget(text), widget.is_match(text), "widget {text:?}");
+            assert_eq!(
+                is_related_heading(text),
+                related.is_match(text),
+                "related {text:?}"
+            );
+        }
+    }
+
+    const WIDGET_REFERENCE: &str = r"(?i)^(share|share this|share this (?:article|story|page)|share on \w+|tweet|email|e-mail|print|comments?|[0-9]+ comments?|leave a comment|view comments|show comments|copy link|link copied|listen|listen to this article|advertisement|advertising|ad|skip to (?:main )?content|skip advertisement|close|menu|search|home|save|save article|gift article|facebook|twitter|x|whatsapp|linkedin|reddit|pinterest|telegram|show more|load more|continue reading|back to top|next article|previous article|[0-9]+\s+min(?:ute)?s?\s+read|reading time.*|view gallery|see all|expand|play|pause|watch|toggle .*|(?:story|article) continues below(?: advertisement)?|continue reading below|advertisement\W+(?:scroll|story) .*|scroll to continue.*)[.!:]?$";
+    const RELATED_REFERENCE: &str = r"(?i)^(read more|related|related (?:articles?|stories|content|coverage|topics|news|links)|more stories|more from .{1,40}|more on this (?:story|topic)|most (?:read|popular|viewed|shared)|trending(?: now| stories)?|recommended(?: for you| stories| reading)?|you (?:may|might) also (?:like|be interested in)|see also|also read|read next|up next|top stories|latest (?:news|stories)|editor['’]s picks|popular now|what to read next|further reading)\s*:?$";
 }
