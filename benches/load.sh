@@ -53,15 +53,18 @@ for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1;
 
 # Many targets per endpoint, drawn from the data with a fixed seed, so that the figures
 # measure the service rather than one hot key: 1,000 articles at random over the whole
-# archive; 100 speakers (people who are quoted) by name; 100 query words (a word of four
-# letters or more from each of 100 random quotes); 100 entity-name prefixes (the first three letters of 100
-# random names); 10 cursors of the article list, past 10,000 to 11,000 rows (cursors are
-# opaque, so they come from following the API's own `next_cursor`). One file of paths
-# per endpoint; wrk's Lua script (below) walks it from a random start in each thread.
+# archive; 100 speakers (people who are quoted) by name; up to 100 query words (a word
+# of four letters or more from each of 100 random quotes); the distinct first three
+# letters of 100 random entity names; 10 cursors of the article list from 10,000 to
+# 11,000 rows deep (cursors are opaque, so they come from following the API's own
+# `next_cursor`). One file of paths per endpoint; wrk's Lua script (below) walks it from
+# a random start in each thread. The first page is one path: there is only one.
 rm -rf "$targets" && mkdir -p "$targets"
-python3 - "$base" "$db" "$targets" <<'EOF'
+python3 - "$base" "$db" "$targets" "$count" <<'EOF'
 import json, random, re, sqlite3, sys, urllib.parse, urllib.request
 base, db, out = sys.argv[1:4]
+# Deep pages start past 10,000 rows (past half the archive when it is smaller).
+depth = min(10_000, int(sys.argv[4]) // 2)
 random.seed(42)
 conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
 rows = lambda sql, *args: [r[0] for r in conn.execute(sql, args)]
@@ -90,13 +93,13 @@ prefixes = {n[:3] for n in random.sample(names, min(100, len(names))) if n[:3].i
 write("entities", [f"/v1/entities?q={q(p)}" for p in sorted(prefixes)])
 get = lambda path: json.load(urllib.request.urlopen(base + path))
 cursor, seen, deep = None, 0, []
-while seen < 11_000:
+while seen < depth + 1_000:
     page = get("/v1/articles?limit=100" + (f"&cursor={cursor}" if cursor else ""))
     seen += len(page["data"])
     cursor = page.get("next_cursor")
     if not cursor:
         break
-    if seen >= 10_000:
+    if seen >= depth:
         deep.append(f"/v1/articles?limit=20&cursor={cursor}")
 write("deep", deep or ["/v1/articles?limit=20"])
 write("first", ["/v1/articles?limit=20"])
