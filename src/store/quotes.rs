@@ -360,7 +360,9 @@ fn common_conditions(filter: &QuoteFilter) -> Conditions {
 }
 
 /// Newest article first, then id: one index-ordered query per speaker alternative
-/// (SQLite cannot merge the ranges of an `IN` list in order), merged by a compound select.
+/// (SQLite cannot merge the ranges of an `IN` list in order), merged here. A compound
+/// select merged them with a temporary b-tree per alternative, each opened and sorted
+/// anew on every request.
 fn date_slots(
     conn: &Connection,
     filter: &QuoteFilter,
@@ -373,8 +375,7 @@ fn date_slots(
     } else {
         speakers.iter().map(Some).collect()
     };
-    let mut selects = Vec::with_capacity(alternatives.len());
-    let mut params = Vec::new();
+    let mut found: Vec<(String, String, i64)> = Vec::new();
     for speaker in alternatives {
         let mut cond = common_conditions(filter);
         if let Some((clause, values)) = speaker {
@@ -388,25 +389,29 @@ fn date_slots(
                 [text(published_key), text(published_key), text(id)],
             );
         }
-        selects.push(format!(
-            "SELECT * FROM (SELECT q.pk, q.published_key, q.id FROM quotes AS q {}
-                            ORDER BY q.published_key DESC, q.id LIMIT {limit})",
+        // The limit is bound, not written in: one statement text for every page size.
+        let sql = format!(
+            "SELECT q.published_key, q.id, q.pk FROM quotes AS q {}
+             ORDER BY q.published_key DESC, q.id LIMIT ?",
             cond.where_sql()
-        ));
-        params.extend(cond.into_params());
+        );
+        let mut params = cond.into_params();
+        params.push(Value::Integer(limit as i64));
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(params), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        for row in rows {
+            found.push(row?);
+        }
     }
-    let sql = format!(
-        "{} ORDER BY 2 DESC, 3 LIMIT {limit}",
-        selects.join(" UNION ALL ")
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(params), |r| {
-        Ok(Slot {
-            pk: r.get(0)?,
-            rank: None,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    // Text compares bytewise in SQLite's BINARY collation, as `String` does here.
+    found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    found.truncate(limit);
+    Ok(found
+        .into_iter()
+        .map(|(_, _, pk)| Slot { pk, rank: None })
+        .collect())
 }
 
 /// Best bm25 rank first within windows of [`RANKED_WINDOW`] matches, newest window first.
