@@ -53,10 +53,10 @@ for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1;
 
 # Many targets per endpoint, drawn from the data with a fixed seed, so that the figures
 # measure the service rather than one hot key: 1,000 articles at random over the whole
-# archive; 100 speakers (people who are quoted) by name; up to 100 query words (a word
-# of four letters or more from each of 100 random quotes); the distinct first three
-# letters of 100 random entity names; 10 cursors of the article list from 10,000 to
-# 11,000 rows deep (cursors are opaque, so they come from following the API's own
+# archive; 100 speakers (people who are quoted) by name; up to 100 query words (a new
+# word of four letters or more from each of up to 1,000 random quotes); the distinct
+# first three letters of 100 random entity names; 11 cursors of the article list from
+# 10,000 to 11,000 rows deep (cursors are opaque, so they come from following the API's own
 # `next_cursor`). One file of paths per endpoint; wrk's Lua script (below) walks it from
 # a random start in each thread. The first page is one path: there is only one.
 rm -rf "$targets" && mkdir -p "$targets"
