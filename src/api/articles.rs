@@ -326,8 +326,12 @@ pub async fn list_articles(
         ],
     );
     let after = article_after(query.cursor.as_deref(), &fp, filter.q.is_some())?;
-    let rows =
-        web::block(move || store.list_articles(&filter, after.as_ref(), limit + 1)).await??;
+    let rows = if filter.q.is_some() {
+        web::block(move || store.list_articles(&filter, after.as_ref(), limit + 1)).await??
+    } else {
+        // A keyset page: a bounded read, run here (see `api` module docs).
+        store.list_articles(&filter, after.as_ref(), limit + 1)?
+    };
     Ok(article_page(&req, rows, limit, &fp))
 }
 
@@ -498,27 +502,23 @@ pub async fn get_article(
         }
     }
     let id = id.into_inner();
-    let lookup = id.clone();
-    let response = web::block(move || -> Result<ArticleResponse, ApiError> {
-        let article = store
-            .article(&lookup)
-            .map_err(|e| ApiError::from_lookup("article", &lookup, e))?;
-        let mut response = ArticleResponse::from(article);
-        if with_quotes {
-            response.quotes = Some(super::quotes::all_article_quotes(&store, &lookup)?);
-        }
-        if with_entities {
-            let entities = store.article_entities(&lookup)?;
-            response.entities = Some(
-                entities
-                    .into_iter()
-                    .map(super::entities::ArticleEntity::from)
-                    .collect(),
-            );
-        }
-        Ok(response)
-    })
-    .await??;
+    // A bounded read: run here, not on the blocking pool (see `api` module docs).
+    let article = store
+        .article(&id)
+        .map_err(|e| ApiError::from_lookup("article", &id, e))?;
+    let mut response = ArticleResponse::from(article);
+    if with_quotes {
+        response.quotes = Some(super::quotes::all_article_quotes(&store, &id)?);
+    }
+    if with_entities {
+        let entities = store.article_entities(&id)?;
+        response.entities = Some(
+            entities
+                .into_iter()
+                .map(super::entities::ArticleEntity::from)
+                .collect(),
+        );
+    }
     Ok(HttpResponse::Ok().json(response))
 }
 

@@ -18,12 +18,16 @@ use sha2::{Digest, Sha256};
 use super::auth::Keyring;
 use super::error::ApiError;
 
-/// What may be cached where, by route template.
-fn cache_control(route: Option<&str>, private: bool) -> &'static str {
-    match route {
-        Some("/healthz" | "/readyz") => "no-store",
+/// What may be cached where, by path. The routes told apart here have fixed paths, so
+/// the path is enough: asking actix for the matched route template matches the path
+/// against every route again, a regex for some, on every request.
+fn cache_control(path: &str, private: bool) -> &'static str {
+    match path {
+        "/healthz" | "/readyz" => "no-store",
         // Changes only with a new release; revalidated with the ETag after an hour.
-        Some(r) if r == "/openapi.json" || r.starts_with("/docs") => "public, max-age=3600",
+        p if p == "/openapi.json" || p == "/docs" || p.starts_with("/docs/") => {
+            "public, max-age=3600"
+        }
         // Articles can be deleted and lists change with every write: always revalidate.
         // With reads behind a key, shared caches must not keep them (they would not know
         // that `X-Api-Key` matters).
@@ -74,14 +78,13 @@ pub async fn conditional_get(
     let mut response = next.call(req).await?.map_into_boxed_body();
 
     let status = response.status();
-    let route = response.request().match_pattern();
+    let policy = if status.is_success() || status.is_redirection() {
+        cache_control(response.request().path(), private)
+    } else {
+        "no-store"
+    };
     let headers = response.headers_mut();
     if !headers.contains_key(header::CACHE_CONTROL) {
-        let policy = if status.is_success() || status.is_redirection() {
-            cache_control(route.as_deref(), private)
-        } else {
-            "no-store"
-        };
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     if status != StatusCode::OK {

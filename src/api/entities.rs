@@ -218,8 +218,8 @@ pub async fn list_entities(
             })
         }
     };
-    let rows =
-        web::block(move || store.list_entities(&filter, sort, after.as_ref(), limit + 1)).await??;
+    // A keyset page of a small table: a bounded read, run here (see `api` module docs).
+    let rows = store.list_entities(&filter, sort, after.as_ref(), limit + 1)?;
     let (rows, next_cursor) = split_page(rows, limit, &fp, |last: &EntityRecord| match sort {
         EntitySort::Mentions => EntityCursor {
             m: Some(last.mention_count),

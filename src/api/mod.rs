@@ -2,6 +2,13 @@
 //!
 //! Routes are registered through utoipa-actix-web, so the OpenAPI document is built from
 //! the same `.service(...)` calls that serve requests and cannot drift from them.
+//!
+//! Store calls block. A bounded read (one record by id, or one keyset page of at most
+//! [`pagination::MAX_LIMIT`] rows walked along an index) runs on the worker thread that
+//! took the request: it costs tens of microseconds, and handing it to the blocking pool
+//! and back cost as much again in thread wake-ups. Work that can run long (full-text
+//! search, which may walk many windows of matches under a filter; writes; exports; entity
+//! details, which sort an entity's articles) goes through `web::block`.
 
 mod articles;
 pub mod auth;

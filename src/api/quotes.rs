@@ -274,7 +274,12 @@ async fn quote_page(
             })
         }
     };
-    let rows = web::block(move || store.list_quotes(&filter, after.as_ref(), limit + 1)).await??;
+    let rows = if filter.q.is_some() {
+        web::block(move || store.list_quotes(&filter, after.as_ref(), limit + 1)).await??
+    } else {
+        // A keyset page: a bounded read, run here (see `api` module docs).
+        store.list_quotes(&filter, after.as_ref(), limit + 1)?
+    };
     let (rows, next_cursor) = split_page(rows, limit, &fp, |last: &QuoteRecord| {
         match last.resume_after() {
             QuoteAfter::Rank { window, rank, id } => QuoteCursor {
@@ -384,9 +389,9 @@ pub async fn get_quote(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let lookup = id.clone();
-    let quote = web::block(move || store.quote(&lookup))
-        .await?
+    // A bounded read: run here, not on the blocking pool (see `api` module docs).
+    let quote = store
+        .quote(&id)
         .map_err(|e| ApiError::from_lookup("quote", &id, e))?;
     Ok(HttpResponse::Ok().json(QuoteResponse::from(quote)))
 }

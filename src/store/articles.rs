@@ -142,9 +142,13 @@ impl Store {
         match &filter.q {
             None => {
                 if let Some(ArticleAfter::Date { published_key, id }) = after {
+                    // Not the row value `(a.published_key, a.id) < (?, ?)`: SQLite reads
+                    // that as the end of a range of the descending index, and walked every
+                    // entry before the cursor (a deep page cost what all pages before it
+                    // did). Here the first term starts the range at the cursor's date.
                     cond.push(
-                        "(a.published_key, a.id) < (?, ?)",
-                        [text(published_key), text(id)],
+                        "a.published_key <= ? AND (a.published_key < ? OR a.id < ?)",
+                        [text(published_key), text(published_key), text(id)],
                     );
                 }
                 let sql = format!(

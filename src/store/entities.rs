@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use tracing::instrument;
 
 use super::articles::{ArticleFilter, ArticleRecord};
-use super::query::{text, Conditions};
+use super::query::{json_keys, text, Conditions};
 use super::{OptionalRow, Store, StoreResult};
 
 /// The form two names must share to be the same entity: case-folded, whitespace
@@ -115,12 +115,14 @@ fn attach_aliases_and_roles(
         .enumerate()
         .map(|(i, (pk, _))| (*pk, i))
         .collect();
-    let marks = vec!["?"; entities.len()].join(", ");
-    let pks: Vec<Value> = entities.iter().map(|(pk, _)| Value::Integer(*pk)).collect();
+    let pks = json_keys(entities.iter().map(|(pk, _)| *pk));
     for (table, column) in [("entity_aliases", "alias"), ("entity_roles", "role")] {
-        let sql = format!("SELECT entity_pk, {column} FROM {table} WHERE entity_pk IN ({marks}) ORDER BY entity_pk, {column}");
+        let sql = format!(
+            "SELECT t.entity_pk, t.{column} FROM json_each(?1) AS k
+             CROSS JOIN {table} AS t ON t.entity_pk = k.value ORDER BY t.entity_pk, t.{column}"
+        );
         let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params_from_iter(pks.iter()))?;
+        let mut rows = stmt.query([&pks])?;
         while let Some(row) = rows.next()? {
             let pk: i64 = row.get(0)?;
             let value: String = row.get(1)?;

@@ -1,5 +1,5 @@
 //! A small builder for the dynamic WHERE clauses of list queries, so that every value
-//! goes in as a bound parameter and never into the SQL text.
+//! goes in as a bound parameter and never into the SQL text, and lists of keys bound as one.
 
 use rusqlite::types::Value;
 
@@ -38,4 +38,12 @@ impl Conditions {
 
 pub(crate) fn text(s: &str) -> Value {
     Value::Text(s.to_owned())
+}
+
+/// `pks` as a JSON array, to bind as one parameter and read with `json_each`: one
+/// statement text for any number of keys, so the prepared statement is reused (an `IN`
+/// list of `?`s is a new statement for each length).
+pub(crate) fn json_keys(pks: impl IntoIterator<Item = i64>) -> String {
+    let keys: Vec<String> = pks.into_iter().map(|pk| pk.to_string()).collect();
+    format!("[{}]", keys.join(","))
 }

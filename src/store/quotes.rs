@@ -1,12 +1,14 @@
 //! Quote reads: one by id, and keyset-paged lists by date or by full-text rank, with the
 //! speaker, the sentence and the article each quote stands in.
 
+use std::collections::HashMap;
+
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use tracing::instrument;
 
 use super::entities::normalise_name;
-use super::query::{text, Conditions};
+use super::query::{json_keys, text, Conditions};
 use super::rank::{bm25_for, ranked_page, Bm25, ResumeAfter, Ties, RANKED_WINDOW};
 use super::search::{self, fts_query};
 use super::{OptionalRow, Store, StoreResult};
@@ -91,48 +93,93 @@ impl QuoteRecord {
     }
 }
 
-/// Byte-exact slices of the body: SQLite's `substr` counts characters on text, bytes on blobs.
+/// A quote's own columns, its speaker's and its article's; the spans of the speaker's
+/// words and of the sentence are cut from the article body afterwards (see [`read_quotes`]).
 const COLUMNS: &str = "q.id, q.text, q.kind, e.id, e.type, coalesce(e.name, q.speaker_name),
-     CASE WHEN q.speaker_start IS NULL THEN NULL
-          ELSE CAST(substr(CAST(a.body AS BLOB), q.speaker_start + 1, q.speaker_end - q.speaker_start) AS TEXT) END,
      q.speaker_start, q.speaker_end, q.cue, q.cue_start, q.cue_end, q.span_start, q.span_end,
-     CAST(substr(CAST(a.body AS BLOB), q.sentence_start + 1, q.sentence_end - q.sentence_start) AS TEXT),
-     q.sentence_start, q.sentence_end, a.id, a.title, a.url, a.published, q.published_key";
+     q.sentence_start, q.sentence_end, a.id, a.title, a.url, a.published, q.published_key,
+     q.article_pk";
 
 const JOINS: &str =
     "JOIN articles AS a ON a.pk = q.article_pk LEFT JOIN entities AS e ON e.pk = q.speaker_pk";
 
-fn quote_from_row(row: &Row<'_>) -> rusqlite::Result<QuoteRecord> {
-    let mention_text: Option<String> = row.get(6)?;
-    let mention_start: Option<i64> = row.get(7)?;
-    let mention_end: Option<i64> = row.get(8)?;
-    let cue_start: Option<i64> = row.get(10)?;
-    let cue_end: Option<i64> = row.get(11)?;
-    Ok(QuoteRecord {
+/// A quote as read by [`COLUMNS`], with the pk of the article whose body holds its spans.
+fn quote_from_row(row: &Row<'_>) -> rusqlite::Result<(QuoteRecord, i64)> {
+    let mention_start: Option<i64> = row.get(6)?;
+    let mention_end: Option<i64> = row.get(7)?;
+    let cue_start: Option<i64> = row.get(9)?;
+    let cue_end: Option<i64> = row.get(10)?;
+    let record = QuoteRecord {
         id: row.get(0)?,
         text: row.get(1)?,
         kind: row.get(2)?,
         speaker_id: row.get(3)?,
         speaker_type: row.get(4)?,
         speaker_name: row.get(5)?,
-        speaker_mention: match (mention_text, mention_start, mention_end) {
-            (Some(t), Some(s), Some(e)) => Some((t, s, e)),
-            _ => None,
-        },
-        cue: row.get(9)?,
+        // The words are filled in from the body.
+        speaker_mention: mention_start
+            .zip(mention_end)
+            .map(|(start, end)| (String::new(), start, end)),
+        cue: row.get(8)?,
         cue_span: cue_start.zip(cue_end),
-        span: (row.get(12)?, row.get(13)?),
-        sentence: row.get::<_, Option<String>>(14)?.unwrap_or_default(),
-        sentence_span: (row.get(15)?, row.get(16)?),
-        article_id: row.get(17)?,
-        article_title: row.get(18)?,
-        article_url: row.get(19)?,
-        article_published: row.get(20)?,
-        published_key: row.get(21)?,
+        span: (row.get(11)?, row.get(12)?),
+        sentence: String::new(),
+        sentence_span: (row.get(13)?, row.get(14)?),
+        article_id: row.get(15)?,
+        article_title: row.get(16)?,
+        article_url: row.get(17)?,
+        article_published: row.get(18)?,
+        published_key: row.get(19)?,
         rank: None,
         snippet: None,
         rank_window: None,
-    })
+    };
+    Ok((record, row.get(20)?))
+}
+
+/// The bytes `[start, end)` of `body`, clamped to it as SQLite's `substr` would be; a
+/// range that cuts a character (a corrupt span) keeps the rest readable.
+fn body_slice(body: &str, start: i64, end: i64) -> String {
+    let clamp = |at: i64| (at.max(0) as usize).min(body.len());
+    let (start, end) = (clamp(start), clamp(end));
+    String::from_utf8_lossy(&body.as_bytes()[start..end.max(start)]).into_owned()
+}
+
+/// The quotes with these pks, in that order (pks no longer stored are skipped): one
+/// statement for the quotes, and one that reads each article body once, to cut the
+/// sentence and the speaker's words from it. Reading the body in SQL, twice per quote,
+/// was most of the cost of a page.
+fn read_quotes(conn: &Connection, pks: &[i64]) -> StoreResult<Vec<QuoteRecord>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM json_each(?1) AS k CROSS JOIN quotes AS q ON q.pk = k.value {JOINS}
+         ORDER BY k.key"
+    );
+    let quotes = conn
+        .prepare_cached(&sql)?
+        .query_map([json_keys(pks.iter().copied())], quote_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut articles: Vec<i64> = quotes.iter().map(|(_, article)| *article).collect();
+    articles.sort_unstable();
+    articles.dedup();
+    let bodies = conn
+        .prepare_cached(
+            "SELECT a.pk, a.body FROM json_each(?1) AS k CROSS JOIN articles AS a ON a.pk = k.value",
+        )?
+        .query_map([json_keys(articles)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+    Ok(quotes
+        .into_iter()
+        .map(|(mut quote, article)| {
+            let body = bodies.get(&article).map(String::as_str).unwrap_or("");
+            quote.sentence = body_slice(body, quote.sentence_span.0, quote.sentence_span.1);
+            if let Some((words, start, end)) = &mut quote.speaker_mention {
+                *words = body_slice(body, *start, *end);
+            }
+            quote
+        })
+        .collect())
 }
 
 /// One alternative of a filter: an SQL condition and its bound values.
@@ -147,13 +194,17 @@ struct Slot {
 impl Store {
     #[instrument(skip_all)]
     pub fn quote(&self, id: &str) -> StoreResult<QuoteRecord> {
-        let conn = self.reader()?;
-        let sql = format!("SELECT {COLUMNS} FROM quotes AS q {JOINS} WHERE q.id = ?1");
-        let quote = conn
-            .prepare_cached(&sql)?
-            .query_row([id], quote_from_row)
+        let mut reader = self.reader()?;
+        // The pk and the quote are read in one snapshot: a quote deleted in between
+        // would otherwise be found and then missing.
+        let conn = reader.transaction()?;
+        let pk: i64 = conn
+            .prepare_cached("SELECT pk FROM quotes WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
             .found()?;
-        Ok(quote)
+        read_quotes(&conn, &[pk])?
+            .pop()
+            .ok_or(super::StoreError::NotFound)
     }
 
     /// One page (at most `limit` items) of quotes matching `filter`, after `after`.
@@ -197,25 +248,42 @@ impl Store {
                 ranked_slots(&conn, filter, &speakers, &fts, &bm25, after, limit)?
             }
         };
-        let sql = format!("SELECT {COLUMNS} FROM quotes AS q {JOINS} WHERE q.pk = ?1");
-        let mut read = conn.prepare_cached(&sql)?;
-        let mut snippet = conn.prepare_cached(
-            "SELECT snippet(quotes_fts, 0, '<mark>', '</mark>', '…', 16) FROM quotes_fts
-             WHERE quotes_fts MATCH ?1 AND rowid = ?2",
-        )?;
-        let fts = filter.q.as_deref().and_then(fts_query);
-        let mut records = Vec::with_capacity(slots.len());
-        for slot in slots {
-            let mut record = read.query_row([slot.pk], quote_from_row)?;
-            if let (Some((rank, window)), Some(fts)) = (slot.rank, &fts) {
-                record.rank = Some(rank);
-                record.rank_window = Some(window);
-                record.snippet = Some(snippet.query_row(params![fts, slot.pk], |r| r.get(0))?);
+        let pks: Vec<i64> = slots.iter().map(|slot| slot.pk).collect();
+        let mut records = read_quotes(&conn, &pks)?;
+        if let Some(fts) = filter.q.as_deref().and_then(fts_query) {
+            let mut snippets = page_snippets(&conn, &fts, &pks)?;
+            for (record, slot) in records.iter_mut().zip(&slots) {
+                if let Some((rank, window)) = slot.rank {
+                    record.rank = Some(rank);
+                    record.rank_window = Some(window);
+                    record.snippet = Some(snippets.remove(&slot.pk).unwrap_or_default());
+                }
             }
-            records.push(record);
         }
         Ok(records)
     }
+}
+
+/// The `<mark>`ed snippet of each of `pks` (matches of `fts`), by pk, from one full-text
+/// query over the pks' range of rowids: a query per quote set up the match anew each
+/// time. The range holds at most the windows the page was ranked in; the `+` keeps the
+/// pk list from becoming a lookup per pk.
+fn page_snippets(conn: &Connection, fts: &str, pks: &[i64]) -> StoreResult<HashMap<i64, String>> {
+    let (Some(&low), Some(&high)) = (pks.iter().min(), pks.iter().max()) else {
+        return Ok(HashMap::new());
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid, snippet(quotes_fts, 0, '<mark>', '</mark>', '…', 16) FROM quotes_fts
+         WHERE quotes_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3
+           AND +rowid IN (SELECT value FROM json_each(?4))",
+    )?;
+    let snippets = stmt
+        .query_map(
+            params![fts, low, high, json_keys(pks.iter().copied())],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(snippets)
 }
 
 /// The speaker filter as alternatives, each of which an index serves in list order:
@@ -292,7 +360,9 @@ fn common_conditions(filter: &QuoteFilter) -> Conditions {
 }
 
 /// Newest article first, then id: one index-ordered query per speaker alternative
-/// (SQLite cannot merge the ranges of an `IN` list in order), merged by a compound select.
+/// (SQLite cannot merge the ranges of an `IN` list in order), merged here. A compound
+/// select merged them with a temporary b-tree per alternative, each opened and sorted
+/// anew on every request.
 fn date_slots(
     conn: &Connection,
     filter: &QuoteFilter,
@@ -305,8 +375,7 @@ fn date_slots(
     } else {
         speakers.iter().map(Some).collect()
     };
-    let mut selects = Vec::with_capacity(alternatives.len());
-    let mut params = Vec::new();
+    let mut found: Vec<(String, String, i64)> = Vec::new();
     for speaker in alternatives {
         let mut cond = common_conditions(filter);
         if let Some((clause, values)) = speaker {
@@ -320,25 +389,29 @@ fn date_slots(
                 [text(published_key), text(published_key), text(id)],
             );
         }
-        selects.push(format!(
-            "SELECT * FROM (SELECT q.pk, q.published_key, q.id FROM quotes AS q {}
-                            ORDER BY q.published_key DESC, q.id LIMIT {limit})",
+        // The limit is bound, not written in: one statement text for every page size.
+        let sql = format!(
+            "SELECT q.published_key, q.id, q.pk FROM quotes AS q {}
+             ORDER BY q.published_key DESC, q.id LIMIT ?",
             cond.where_sql()
-        ));
-        params.extend(cond.into_params());
+        );
+        let mut params = cond.into_params();
+        params.push(Value::Integer(limit as i64));
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(params), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        for row in rows {
+            found.push(row?);
+        }
     }
-    let sql = format!(
-        "{} ORDER BY 2 DESC, 3 LIMIT {limit}",
-        selects.join(" UNION ALL ")
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(params), |r| {
-        Ok(Slot {
-            pk: r.get(0)?,
-            rank: None,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    // Text compares bytewise in SQLite's BINARY collation, as `String` does here.
+    found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    found.truncate(limit);
+    Ok(found
+        .into_iter()
+        .map(|(_, _, pk)| Slot { pk, rank: None })
+        .collect())
 }
 
 /// Best bm25 rank first within windows of [`RANKED_WINDOW`] matches, newest window first.
