@@ -5,7 +5,6 @@ use super::tokens::{tokenize, Token};
 use crate::extract::gazetteer::FastSet;
 use crate::extract::gazetteer::{self, Known};
 use crate::extract::{EntityKind, Span};
-use std::borrow::Cow;
 
 /// One name found in the body, before mentions are merged into entities.
 #[derive(Debug, Clone)]
@@ -171,6 +170,25 @@ fn heading_ranges(body: &str) -> Vec<Span> {
     out
 }
 
+/// Appends `word` in lower case to `lowered` when it has a capital, and returns where it
+/// lies there; `None` (nothing appended) when `word` is already lower case.
+fn push_lowercase(word: &str, lowered: &mut String) -> Option<(usize, usize)> {
+    let start = lowered.len();
+    if word.is_ascii() {
+        if !word.bytes().any(|b| b.is_ascii_uppercase()) {
+            return None;
+        }
+        lowered.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        if !word.chars().any(char::is_uppercase) {
+            return None;
+        }
+        // `str::to_lowercase` knows a word-final capital sigma; char by char would not.
+        lowered.push_str(&word.to_lowercase());
+    }
+    Some((start, lowered.len()))
+}
+
 struct Context<'b> {
     body: &'b str,
     tokens: Vec<Token>,
@@ -178,23 +196,27 @@ struct Context<'b> {
     lower_words: FastSet<&'b str>,
     /// Capitalised words seen where a capital means something (not at a sentence start).
     midsentence_capitals: FastSet<&'b str>,
-    /// Each token in lower case; borrowed from the body when it has no capital.
-    lowers: Vec<Cow<'b, str>>,
+    /// Where each token's lower-case form lies in `lowered`; `None` when the token has no
+    /// capital and is its own lower-case form.
+    lowers: Vec<Option<(usize, usize)>>,
+    /// The lower-case forms of the tokens with a capital, one after another (one buffer
+    /// rather than a string per word).
+    lowered: String,
 }
 
 impl<'b> Context<'b> {
     fn new(body: &'b str) -> Self {
         let tokens = tokenize(body);
-        let mut lower_words = FastSet::default();
-        let mut midsentence_capitals = FastSet::default();
+        // Sized for the words of a typical article, so that the sets rarely grow.
+        let mut lower_words =
+            FastSet::with_capacity_and_hasher(tokens.len() / 2, Default::default());
+        let mut midsentence_capitals =
+            FastSet::with_capacity_and_hasher(tokens.len() / 8, Default::default());
         let mut lowers = Vec::with_capacity(tokens.len());
+        let mut lowered = String::with_capacity(body.len() / 4);
         for t in &tokens {
             let text = t.text(body);
-            lowers.push(if text.chars().any(char::is_uppercase) {
-                Cow::Owned(text.to_lowercase())
-            } else {
-                Cow::Borrowed(text)
-            });
+            lowers.push(push_lowercase(text, &mut lowered));
             if text.chars().next().is_some_and(char::is_lowercase) {
                 lower_words.insert(text);
             } else if !t.initial {
@@ -207,6 +229,7 @@ impl<'b> Context<'b> {
             lower_words,
             midsentence_capitals,
             lowers,
+            lowered,
         }
     }
 
@@ -216,7 +239,10 @@ impl<'b> Context<'b> {
 
     /// The word at `i` in lower case, computed once per word.
     fn lower(&self, i: usize) -> &str {
-        &self.lowers[i]
+        match self.lowers[i] {
+            Some((start, end)) => &self.lowered[start..end],
+            None => self.text(i),
+        }
     }
 
     fn span(&self, first: usize, last: usize) -> Span {
