@@ -256,7 +256,7 @@ impl<'b> Context<'b> {
     fn is_name_word(&self, i: usize) -> bool {
         let t = self.tokens[i];
         let text = t.text(self.body);
-        t.is_capitalised(self.body)
+        t.is_capitalised()
             || ["al-", "el-", "ad-", "as-", "ash-", "bin-", "abu-"]
                 .iter()
                 .any(|p| {
@@ -364,7 +364,8 @@ impl<'b> Context<'b> {
 
     fn is_title(&self, i: usize) -> bool {
         let lower = self.lower(i);
-        gazetteer::is_title_word(lower) || gazetteer::is_title_word(lower.trim_end_matches('.'))
+        gazetteer::is_title_word(lower)
+            || lower.ends_with('.') && gazetteer::is_title_word(lower.trim_end_matches('.'))
     }
 
     /// A capitalised word that names nothing by itself at the start of a sentence.
@@ -383,7 +384,7 @@ impl<'b> Context<'b> {
         let n = self.tokens.len();
         let mut i = 0;
         while i < n {
-            if !self.tokens[i].is_capitalised(self.body) {
+            if !self.tokens[i].is_capitalised() {
                 i += 1;
                 continue;
             }
@@ -498,7 +499,7 @@ fn known_parts(cx: &Context, start: usize, end: usize, heading: bool, out: &mut 
 
 impl Context<'_> {
     fn is_capitalised_name(&self, i: usize) -> bool {
-        self.tokens[i].is_capitalised(self.body)
+        self.tokens[i].is_capitalised()
             && !gazetteer::is_non_name(self.lower(i))
             && !self.is_title(i)
     }
@@ -513,20 +514,27 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
     while start <= end && gazetteer::lookup(cx.slice(start, end)).is_none() {
         let first_initial = cx.tokens[start].initial;
         let article = matches!(cx.text(start), "The" | "A" | "An");
-        let known_prefix = (start..=end).any(|j| gazetteer::lookup(cx.slice(start, j)).is_some());
+        let known_prefix =
+            || (start..=end).any(|j| gazetteer::lookup(cx.slice(start, j)).is_some());
         // A title opening a sentence is a cue, not a false capital ("Minister of ...").
-        let false_capital = (first_initial && cx.is_false_capital(start) && !cx.is_title(start))
-            || gazetteer::is_non_name(cx.lower(start));
+        let false_capital = || {
+            (first_initial && cx.is_false_capital(start) && !cx.is_title(start))
+                || gazetteer::is_non_name(cx.lower(start))
+        };
         // An abbreviation that opens a longer name belongs to it ("PC World", "TV Azteca").
-        let acronym_head = start < end
-            && is_acronym(cx.text(start))
-            && cx.is_capitalised_name(start + 1)
-            && gazetteer::given_name(cx.text(start + 1)).is_none();
+        let acronym_head = || {
+            start < end
+                && is_acronym(cx.text(start))
+                && cx.is_capitalised_name(start + 1)
+                && gazetteer::given_name(cx.text(start + 1)).is_none()
+        };
         // "Team Estonia had to ...": a head word before a known place opens a name.
-        let org_head = gazetteer::is_org_cue(cx.lower(start))
-            && start < end
-            && gazetteer::lookup(cx.slice(start + 1, end)).is_some();
-        if article || (false_capital && !known_prefix && !acronym_head && !org_head) {
+        let org_head = || {
+            gazetteer::is_org_cue(cx.lower(start))
+                && start < end
+                && gazetteer::lookup(cx.slice(start + 1, end)).is_some()
+        };
+        if article || (false_capital() && !known_prefix() && !acronym_head() && !org_head()) {
             start += 1;
             while start <= end && cx.is_connector(start) {
                 start += 1;
@@ -639,7 +647,7 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         let title_after = end + 1 < cx.tokens.len()
             && cx.tokens[end + 1].joined
             && cx.is_title(end + 1)
-            && !cx.tokens[end + 1].is_capitalised(cx.body);
+            && !cx.tokens[end + 1].is_capitalised();
         if name <= end && !(name == end && title_after) {
             person(cx, name, end, true, out);
         }
@@ -875,8 +883,8 @@ fn role_before(cx: &Context, name: usize) -> Option<String> {
         let i = first - 1;
         let text = cx.text(i);
         let title = cx.is_title(i);
-        let capital = cx.tokens[i].is_capitalised(cx.body)
-            && !(cx.tokens[i].initial && cx.is_false_capital(i));
+        let capital =
+            cx.tokens[i].is_capitalised() && !(cx.tokens[i].initial && cx.is_false_capital(i));
         let connector = matches!(text, "to" | "of" | "for" | "the");
         if !(title || capital || connector) || cx.tokens[i].possessive && !has_title {
             break;
