@@ -144,6 +144,11 @@ pub fn tokenize(body: &str) -> Vec<Token> {
         let mut marked = bytes[start] == 0xE2;
         let mut end = at;
         while end < bytes.len() {
+            // Most characters of a word are ASCII letters and digits.
+            if bytes[end].is_ascii_alphanumeric() {
+                end += 1;
+                continue;
+            }
             let (c, width) = char_at(body, end);
             // Only a joiner needs the character after it (most characters are letters).
             let joins =
