@@ -412,13 +412,13 @@ pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
         if groups[gi].gone
             || groups[gi].canonical.is_some()
             || groups[gi].surfaces.len() != 1
-            || !looks_like_acronym(&groups[gi].surfaces[0])
+            || !looks_like_acronym(groups[gi].surfaces[0])
         {
             continue;
         }
         let acronym = groups[gi].surfaces[0];
         let targets: Vec<usize> = by_initials
-            .get(&acronym_letters(&acronym))
+            .get(&acronym_letters(acronym))
             .iter()
             .copied()
             .filter(|&t| t != gi && !groups[t].gone && groups[t].kind() != EntityKind::Person)
@@ -454,7 +454,7 @@ pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
                 && !groups[t].gone
                 && groups[t].known_kind != Some(EntityKind::Organization)
                 && !country(&groups[t])
-                && groups[t].surfaces.iter().any(|s| *s == surname)
+                && groups[t].surfaces.contains(&surname)
         });
         if alone {
             groups[gi].cues.push((words.len(), EntityKind::Person));
@@ -513,8 +513,8 @@ pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
     let mut people_by_last = GroupIndex::new(full_names.len());
     let mut people_by_first = GroupIndex::new(full_names.len());
     for (at, (_, words)) in full_names.iter().enumerate() {
-        people_by_last.add(&words[words.len() - 1], at);
-        people_by_first.add(&words[0], at);
+        people_by_last.add(words[words.len() - 1], at);
+        people_by_first.add(words[0], at);
     }
     // Forms of organisations by their edge words; a merged short form joins its target's.
     let mut by_edge_word = index_surfaces(&groups, edge_words);
@@ -530,7 +530,7 @@ pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
             let people =
                 |index: &GroupIndex, pick: for<'w> fn(&'w [&'b str]) -> Option<&'w &'b str>| {
                     index
-                        .get(&short)
+                        .get(short)
                         .iter()
                         .map(|&at| &full_names[at])
                         .filter(|(t, w)| *t != gi && !groups[*t].gone && pick(w) == Some(&short))
@@ -577,7 +577,7 @@ pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
         });
         if let Some(target) = target {
             merge(&mut groups, gi, target);
-            for word in edge_words(&short) {
+            for word in edge_words(short) {
                 by_edge_word.add(&word, target);
             }
         }
@@ -606,7 +606,7 @@ pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
             .iter()
             .copied()
             .filter(live)
-            .find(|&g| groups[g].surfaces.iter().any(|s| *s == text));
+            .find(|&g| groups[g].surfaces.contains(&text));
         let same_known = known.and_then(|k| {
             by_canonical
                 .get(k)
@@ -635,10 +635,10 @@ pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
                 let surname_after = full_name_surname(&groups[g]);
                 if surname_after != surname_before {
                     if let Some(old) = surname_before {
-                        by_surname.remove(&old, g);
+                        by_surname.remove(old, g);
                     }
                     if let Some(new) = surname_after {
-                        by_surname.add(&new, g);
+                        by_surname.add(new, g);
                     }
                 }
             }
