@@ -276,6 +276,12 @@ fn edge_words(surface: &str) -> Vec<String> {
     keys
 }
 
+/// The only item of `items`, if it has exactly one.
+fn only_one<T>(mut items: impl Iterator<Item = T>) -> Option<T> {
+    let one = items.next();
+    one.filter(|_| items.next().is_none())
+}
+
 /// Whether the words of `short` are the leading or trailing words of the longer form
 /// `long` of an organisation. `scratch` holds `long`'s words (kept to spare allocations).
 fn is_short_form_of<'b>(short: &[&str], long: &'b str, scratch: &mut Vec<&'b str>) -> bool {
@@ -519,32 +525,40 @@ pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
     // Forms of organisations by their edge words; a merged short form joins its target's.
     let mut by_edge_word = index_surfaces(&groups, edge_words);
     let mut scratch = Vec::new();
+    let mut words = Vec::new();
+    let every_group: Vec<usize> = (0..groups.len()).collect();
     for gi in 0..groups.len() {
         if groups[gi].gone || groups[gi].surfaces.len() != 1 {
             continue;
         }
         let short = groups[gi].surfaces[0];
-        let words: Vec<&str> = short.split_whitespace().collect();
+        words.clear();
+        words.extend(short.split_whitespace());
         let known_kind = groups[gi].known_kind;
         let target = if words.len() == 1 && known_kind != Some(EntityKind::Organization) {
             let people =
                 |index: &GroupIndex, pick: for<'w> fn(&'w [&'b str]) -> Option<&'w &'b str>| {
-                    index
+                    let matches = index
                         .get(short)
                         .iter()
                         .map(|&at| &full_names[at])
                         .filter(|(t, w)| *t != gi && !groups[*t].gone && pick(w) == Some(&short))
-                        .map(|p| p.0)
-                        .collect::<Vec<usize>>()
+                        .map(|p| p.0);
+                    // The first two are enough to tell one person from several.
+                    let mut matches = matches;
+                    (matches.next(), matches.next())
                 };
-            let last = people(&people_by_last, <[&str]>::last);
-            let first = people(&people_by_first, <[&str]>::first);
             let is_place =
                 known_kind == Some(EntityKind::Location) && groups[gi].canonical != Some(short);
-            match (&last[..], &first[..]) {
+            match people(&people_by_last, <[&str]>::last) {
                 _ if is_place => None,
-                ([one], _) => Some(*one),
-                ([], [one]) if known_kind.is_none() => Some(*one),
+                (Some(one), None) => Some(one),
+                (None, _) if known_kind.is_none() => {
+                    match people(&people_by_first, <[&str]>::first) {
+                        (Some(one), None) => Some(one),
+                        _ => None,
+                    }
+                }
                 _ => None,
             }
         } else {
@@ -554,16 +568,18 @@ pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
             if known_kind == Some(EntityKind::Location) || groups[gi].kind() == EntityKind::Person {
                 return None;
             }
-            let near: Vec<usize> = if words.is_empty() || by_edge_word.is_scan() {
-                (0..groups.len()).collect()
+            let indexed;
+            let near: &[usize] = if words.is_empty() || by_edge_word.is_scan() {
+                &every_group
             } else {
                 let mut near: Vec<usize> = by_edge_word.get(words[0]).to_vec();
                 near.extend_from_slice(by_edge_word.get(words[words.len() - 1]));
                 near.sort_unstable();
                 near.dedup();
-                near
+                indexed = near;
+                &indexed
             };
-            let mut longer = near.into_iter().filter(|&t| {
+            let longer = near.iter().copied().filter(|&t| {
                 t != gi
                     && !groups[t].gone
                     && groups[t].kind() == EntityKind::Organization
@@ -572,8 +588,7 @@ pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
                         .iter()
                         .any(|long| is_short_form_of(&words, long, &mut scratch))
             });
-            let one = longer.next();
-            one.filter(|_| longer.next().is_none())
+            only_one(longer)
         });
         if let Some(target) = target {
             merge(&mut groups, gi, target);
