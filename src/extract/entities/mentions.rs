@@ -5,7 +5,6 @@ use super::tokens::{tokenize, Token};
 use crate::extract::gazetteer::FastSet;
 use crate::extract::gazetteer::{self, Known};
 use crate::extract::{EntityKind, Span};
-use std::borrow::Cow;
 
 /// One name found in the body, before mentions are merged into entities.
 #[derive(Debug, Clone)]
@@ -171,6 +170,25 @@ fn heading_ranges(body: &str) -> Vec<Span> {
     out
 }
 
+/// Appends `word` in lower case to `lowered` when it has a capital, and returns where it
+/// lies there; `None` (nothing appended) when `word` is already lower case.
+fn push_lowercase(word: &str, lowered: &mut String) -> Option<(usize, usize)> {
+    let start = lowered.len();
+    if word.is_ascii() {
+        if !word.bytes().any(|b| b.is_ascii_uppercase()) {
+            return None;
+        }
+        lowered.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        if !word.chars().any(char::is_uppercase) {
+            return None;
+        }
+        // `str::to_lowercase` knows a word-final capital sigma; char by char would not.
+        lowered.push_str(&word.to_lowercase());
+    }
+    Some((start, lowered.len()))
+}
+
 struct Context<'b> {
     body: &'b str,
     tokens: Vec<Token>,
@@ -178,23 +196,27 @@ struct Context<'b> {
     lower_words: FastSet<&'b str>,
     /// Capitalised words seen where a capital means something (not at a sentence start).
     midsentence_capitals: FastSet<&'b str>,
-    /// Each token in lower case; borrowed from the body when it has no capital.
-    lowers: Vec<Cow<'b, str>>,
+    /// Where each token's lower-case form lies in `lowered`; `None` when the token has no
+    /// capital and is its own lower-case form.
+    lowers: Vec<Option<(usize, usize)>>,
+    /// The lower-case forms of the tokens with a capital, one after another (one buffer
+    /// rather than a string per word).
+    lowered: String,
 }
 
 impl<'b> Context<'b> {
     fn new(body: &'b str) -> Self {
         let tokens = tokenize(body);
-        let mut lower_words = FastSet::default();
-        let mut midsentence_capitals = FastSet::default();
+        // Sized for the words of a typical article, so that the sets rarely grow.
+        let mut lower_words =
+            FastSet::with_capacity_and_hasher(tokens.len() / 2, Default::default());
+        let mut midsentence_capitals =
+            FastSet::with_capacity_and_hasher(tokens.len() / 8, Default::default());
         let mut lowers = Vec::with_capacity(tokens.len());
+        let mut lowered = String::with_capacity(body.len() / 4);
         for t in &tokens {
             let text = t.text(body);
-            lowers.push(if text.chars().any(char::is_uppercase) {
-                Cow::Owned(text.to_lowercase())
-            } else {
-                Cow::Borrowed(text)
-            });
+            lowers.push(push_lowercase(text, &mut lowered));
             if text.chars().next().is_some_and(char::is_lowercase) {
                 lower_words.insert(text);
             } else if !t.initial {
@@ -207,6 +229,7 @@ impl<'b> Context<'b> {
             lower_words,
             midsentence_capitals,
             lowers,
+            lowered,
         }
     }
 
@@ -216,7 +239,10 @@ impl<'b> Context<'b> {
 
     /// The word at `i` in lower case, computed once per word.
     fn lower(&self, i: usize) -> &str {
-        &self.lowers[i]
+        match self.lowers[i] {
+            Some((start, end)) => &self.lowered[start..end],
+            None => self.text(i),
+        }
     }
 
     fn span(&self, first: usize, last: usize) -> Span {
@@ -230,7 +256,7 @@ impl<'b> Context<'b> {
     fn is_name_word(&self, i: usize) -> bool {
         let t = self.tokens[i];
         let text = t.text(self.body);
-        t.is_capitalised(self.body)
+        t.is_capitalised()
             || ["al-", "el-", "ad-", "as-", "ash-", "bin-", "abu-"]
                 .iter()
                 .any(|p| {
@@ -338,7 +364,8 @@ impl<'b> Context<'b> {
 
     fn is_title(&self, i: usize) -> bool {
         let lower = self.lower(i);
-        gazetteer::is_title_word(lower) || gazetteer::is_title_word(lower.trim_end_matches('.'))
+        gazetteer::is_title_word(lower)
+            || lower.ends_with('.') && gazetteer::is_title_word(lower.trim_end_matches('.'))
     }
 
     /// A capitalised word that names nothing by itself at the start of a sentence.
@@ -357,7 +384,7 @@ impl<'b> Context<'b> {
         let n = self.tokens.len();
         let mut i = 0;
         while i < n {
-            if !self.tokens[i].is_capitalised(self.body) {
+            if !self.tokens[i].is_capitalised() {
                 i += 1;
                 continue;
             }
@@ -472,7 +499,7 @@ fn known_parts(cx: &Context, start: usize, end: usize, heading: bool, out: &mut 
 
 impl Context<'_> {
     fn is_capitalised_name(&self, i: usize) -> bool {
-        self.tokens[i].is_capitalised(self.body)
+        self.tokens[i].is_capitalised()
             && !gazetteer::is_non_name(self.lower(i))
             && !self.is_title(i)
     }
@@ -487,20 +514,27 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
     while start <= end && gazetteer::lookup(cx.slice(start, end)).is_none() {
         let first_initial = cx.tokens[start].initial;
         let article = matches!(cx.text(start), "The" | "A" | "An");
-        let known_prefix = (start..=end).any(|j| gazetteer::lookup(cx.slice(start, j)).is_some());
+        let known_prefix =
+            || (start..=end).any(|j| gazetteer::lookup(cx.slice(start, j)).is_some());
         // A title opening a sentence is a cue, not a false capital ("Minister of ...").
-        let false_capital = (first_initial && cx.is_false_capital(start) && !cx.is_title(start))
-            || gazetteer::is_non_name(cx.lower(start));
+        let false_capital = || {
+            (first_initial && cx.is_false_capital(start) && !cx.is_title(start))
+                || gazetteer::is_non_name(cx.lower(start))
+        };
         // An abbreviation that opens a longer name belongs to it ("PC World", "TV Azteca").
-        let acronym_head = start < end
-            && is_acronym(cx.text(start))
-            && cx.is_capitalised_name(start + 1)
-            && gazetteer::given_name(cx.text(start + 1)).is_none();
+        let acronym_head = || {
+            start < end
+                && is_acronym(cx.text(start))
+                && cx.is_capitalised_name(start + 1)
+                && gazetteer::given_name(cx.text(start + 1)).is_none()
+        };
         // "Team Estonia had to ...": a head word before a known place opens a name.
-        let org_head = gazetteer::is_org_cue(cx.lower(start))
-            && start < end
-            && gazetteer::lookup(cx.slice(start + 1, end)).is_some();
-        if article || (false_capital && !known_prefix && !acronym_head && !org_head) {
+        let org_head = || {
+            gazetteer::is_org_cue(cx.lower(start))
+                && start < end
+                && gazetteer::lookup(cx.slice(start + 1, end)).is_some()
+        };
+        if article || (false_capital() && !known_prefix() && !acronym_head() && !org_head()) {
             start += 1;
             while start <= end && cx.is_connector(start) {
                 start += 1;
@@ -613,7 +647,7 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         let title_after = end + 1 < cx.tokens.len()
             && cx.tokens[end + 1].joined
             && cx.is_title(end + 1)
-            && !cx.tokens[end + 1].is_capitalised(cx.body);
+            && !cx.tokens[end + 1].is_capitalised();
         if name <= end && !(name == end && title_after) {
             person(cx, name, end, true, out);
         }
@@ -849,8 +883,8 @@ fn role_before(cx: &Context, name: usize) -> Option<String> {
         let i = first - 1;
         let text = cx.text(i);
         let title = cx.is_title(i);
-        let capital = cx.tokens[i].is_capitalised(cx.body)
-            && !(cx.tokens[i].initial && cx.is_false_capital(i));
+        let capital =
+            cx.tokens[i].is_capitalised() && !(cx.tokens[i].initial && cx.is_false_capital(i));
         let connector = matches!(text, "to" | "of" | "for" | "the");
         if !(title || capital || connector) || cx.tokens[i].possessive && !has_title {
             break;

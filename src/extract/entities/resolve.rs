@@ -4,22 +4,25 @@
 use super::mentions::Candidate;
 use super::{EntityTable, Mention};
 use crate::extract::gazetteer;
+use crate::extract::gazetteer::FastMap;
 use crate::extract::{Entity, EntityKind, Gender, Span};
-use std::collections::HashMap;
+use std::cell::Cell;
 
-/// Mentions being merged into one entity.
+/// Mentions being merged into one entity; its forms are slices of the body.
 #[derive(Debug, Default)]
-struct Group {
+struct Group<'b> {
     canonical: Option<&'static str>,
     known_kind: Option<EntityKind>,
     /// Types the text gives the mentions.
     cues: Cues,
     /// Surface forms in order of first appearance.
-    surfaces: Vec<String>,
+    surfaces: Vec<&'b str>,
     mentions: Vec<Span>,
     roles: Vec<String>,
     /// Merged into another group.
     gone: bool,
+    /// [`Group::name`] once computed; cleared whenever a form or the standing name changes.
+    name: Cell<Option<&'b str>>,
 }
 
 /// The types the text gives a group's mentions, each with the number of words of the form
@@ -57,7 +60,7 @@ impl Cues {
     }
 }
 
-impl Group {
+impl<'b> Group<'b> {
     fn kind(&self) -> EntityKind {
         if let Some(kind) = self.known_kind {
             return kind;
@@ -70,7 +73,17 @@ impl Group {
 
     /// A place's standing name ("United States" for "U.S."); otherwise the fullest form
     /// the article gives: the most words, then the longest.
-    fn name(&self) -> &str {
+    fn name(&self) -> &'b str {
+        if let Some(name) = self.name.get() {
+            return name;
+        }
+        let name = self.fullest_name();
+        self.name.set(Some(name));
+        name
+    }
+
+    /// [`Group::name`], computed afresh.
+    fn fullest_name(&self) -> &'b str {
         if let Some(canonical) = self
             .canonical
             .filter(|_| self.known_kind == Some(EntityKind::Location))
@@ -91,14 +104,21 @@ impl Group {
                     std::cmp::Reverse(*seen),
                 )
             })
-            .map_or("", |(_, s)| s.as_str())
+            .map_or("", |(_, s)| *s)
     }
 
-    fn absorb(&mut self, other: Group) {
+    /// Adds a form not seen before.
+    fn add_surface(&mut self, surface: &'b str) {
+        if !self.surfaces.contains(&surface) {
+            self.surfaces.push(surface);
+            self.name.set(None);
+        }
+    }
+
+    fn absorb(&mut self, other: Group<'b>) {
+        self.name.set(None);
         for s in other.surfaces {
-            if !self.surfaces.contains(&s) {
-                self.surfaces.push(s);
-            }
+            self.add_surface(s);
         }
         self.mentions.extend(other.mentions);
         for r in other.roles {
@@ -181,7 +201,7 @@ const INDEX_FROM: usize = 200;
 /// [`INDEX_FROM`] items every lookup gives them all. Callers still test each group they
 /// get, so a lookup only has to include every match.
 struct GroupIndex {
-    by_key: HashMap<String, Vec<usize>>,
+    by_key: FastMap<String, Vec<usize>>,
     all: Option<Vec<usize>>,
 }
 
@@ -189,7 +209,7 @@ impl GroupIndex {
     /// An index over the items `0..len`.
     fn new(len: usize) -> Self {
         GroupIndex {
-            by_key: HashMap::new(),
+            by_key: FastMap::default(),
             all: (len < INDEX_FROM).then(|| (0..len).collect()),
         }
     }
@@ -226,7 +246,7 @@ impl GroupIndex {
 }
 
 /// Indexes each live group under `keys` of each of its forms.
-fn index_surfaces<'g, K>(groups: &'g [Group], keys: impl Fn(&'g str) -> K) -> GroupIndex
+fn index_surfaces<'b, K>(groups: &[Group<'b>], keys: impl Fn(&'b str) -> K) -> GroupIndex
 where
     K: IntoIterator<Item = String>,
 {
@@ -256,8 +276,34 @@ fn edge_words(surface: &str) -> Vec<String> {
     keys
 }
 
+/// The only item of `items`, if it has exactly one.
+fn only_one<T>(mut items: impl Iterator<Item = T>) -> Option<T> {
+    let one = items.next();
+    one.filter(|_| items.next().is_none())
+}
+
+/// Whether the words of `short` are the leading or trailing words of the longer form
+/// `long` of an organisation. `scratch` holds `long`'s words (kept to spare allocations).
+fn is_short_form_of<'b>(short: &[&str], long: &'b str, scratch: &mut Vec<&'b str>) -> bool {
+    scratch.clear();
+    scratch.extend(long.split_whitespace());
+    let mut long: &[&str] = scratch;
+    // "Supreme Court" of "Italian Supreme Court of Cassation".
+    if long.len() > short.len() + 1
+        && gazetteer::demonym(long[0]).is_some()
+        && long[1..].starts_with(short)
+    {
+        long = &long[1..];
+    }
+    long.len() > short.len()
+        && (long.starts_with(short)
+            || short.len() > 1 && long.ends_with(short)
+            // "Scientology" of "Church of Scientology"
+            || long.len() == short.len() + 2 && long[1] == "of" && long.ends_with(short))
+}
+
 /// The last word of a person's full name, the key a lone surname is looked up by.
-fn full_name_surname(group: &Group) -> Option<&str> {
+fn full_name_surname<'b>(group: &Group<'b>) -> Option<&'b str> {
     if group.kind() != EntityKind::Person {
         return None;
     }
@@ -273,9 +319,9 @@ fn looks_like_acronym(word: &str) -> bool {
 }
 
 /// Merges the candidates into an entity table.
-pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
-    let mut groups: Vec<Group> = Vec::new();
-    let mut by_key: HashMap<String, usize> = HashMap::new();
+pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
+    let mut groups: Vec<Group<'b>> = Vec::new();
+    let mut by_key: FastMap<&'b str, usize> = FastMap::default();
     let mut unsupported = Vec::new();
     // Which group each candidate went into, for acronym definitions.
     let mut placed: Vec<Option<usize>> = vec![None; candidates.len()];
@@ -285,11 +331,8 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
             unsupported.push(ci);
             continue;
         }
-        let surface = c.text(body).to_string();
-        let key = c
-            .known
-            .map(|k| k.canonical.to_string())
-            .unwrap_or_else(|| surface.clone());
+        let surface = c.text(body);
+        let key = c.known.map_or(surface, |k| k.canonical);
         let gi = *by_key.entry(key).or_insert_with(|| {
             groups.push(Group {
                 canonical: c.known.map(|k| k.canonical),
@@ -299,9 +342,7 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
             groups.len() - 1
         });
         let group = &mut groups[gi];
-        if !group.surfaces.contains(&surface) {
-            group.surfaces.push(surface);
-        }
+        group.add_surface(surface);
         group.mentions.push(c.span);
         let words = c.text(body).split_whitespace().count();
         if let Some(kind) = c.cue {
@@ -315,7 +356,7 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         placed[ci] = Some(gi);
     }
 
-    let merge = |groups: &mut Vec<Group>, from: usize, into: usize| {
+    let merge = |groups: &mut Vec<Group<'b>>, from: usize, into: usize| {
         if from != into && !groups[from].gone && !groups[into].gone {
             let taken = std::mem::take(&mut groups[from]);
             groups[from].gone = true;
@@ -363,13 +404,11 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         {
             continue;
         }
-        let pair_name = body[a.span.start..b.span.end].to_string();
+        let pair_name = &body[a.span.start..b.span.end];
         let words = pair_name.split_whitespace().count();
         let group = &mut groups[ga];
         group.cues.push((words, EntityKind::Location));
-        if !group.surfaces.contains(&pair_name) {
-            group.surfaces.push(pair_name);
-        }
+        group.add_surface(pair_name);
     }
 
     // Acronyms left undefined that spell exactly one multi-word name of the article.
@@ -379,22 +418,17 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         if groups[gi].gone
             || groups[gi].canonical.is_some()
             || groups[gi].surfaces.len() != 1
-            || !looks_like_acronym(&groups[gi].surfaces[0])
+            || !looks_like_acronym(groups[gi].surfaces[0])
         {
             continue;
         }
-        let acronym = groups[gi].surfaces[0].clone();
+        let acronym = groups[gi].surfaces[0];
         let targets: Vec<usize> = by_initials
-            .get(&acronym_letters(&acronym))
+            .get(&acronym_letters(acronym))
             .iter()
             .copied()
             .filter(|&t| t != gi && !groups[t].gone && groups[t].kind() != EntityKind::Person)
-            .filter(|&t| {
-                groups[t]
-                    .surfaces
-                    .iter()
-                    .any(|s| is_acronym_of(&acronym, s))
-            })
+            .filter(|&t| groups[t].surfaces.iter().any(|s| is_acronym_of(acronym, s)))
             .collect();
         if let [target] = targets[..] {
             merge(&mut groups, gi, target);
@@ -408,7 +442,7 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         if groups[gi].gone || groups[gi].kind() != EntityKind::Misc {
             continue;
         }
-        let name = groups[gi].name().to_string();
+        let name = groups[gi].name();
         let words: Vec<&str> = name.split_whitespace().collect();
         let lowercase_word = words
             .iter()
@@ -426,7 +460,7 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
                 && !groups[t].gone
                 && groups[t].known_kind != Some(EntityKind::Organization)
                 && !country(&groups[t])
-                && groups[t].surfaces.iter().any(|s| s == surname)
+                && groups[t].surfaces.contains(&surname)
         });
         if alone {
             groups[gi].cues.push((words.len(), EntityKind::Person));
@@ -477,53 +511,54 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
     // Short forms: a surname or first name into the one person it belongs to; a leading or
     // trailing part of one organisation's name into it ("Nikkei", "Foreign Ministry").
     // Full names of people, computed once: merging a short form never changes them.
-    let full_names: Vec<(usize, Vec<String>)> = (0..groups.len())
+    let full_names: Vec<(usize, Vec<&str>)> = (0..groups.len())
         .filter(|&t| !groups[t].gone && groups[t].kind() == EntityKind::Person)
-        .map(|t| {
-            (
-                t,
-                groups[t]
-                    .name()
-                    .split_whitespace()
-                    .map(str::to_string)
-                    .collect::<Vec<_>>(),
-            )
-        })
+        .map(|t| (t, groups[t].name().split_whitespace().collect::<Vec<_>>()))
         .filter(|(_, w)| w.len() > 1)
         .collect();
     let mut people_by_last = GroupIndex::new(full_names.len());
     let mut people_by_first = GroupIndex::new(full_names.len());
     for (at, (_, words)) in full_names.iter().enumerate() {
-        people_by_last.add(&words[words.len() - 1], at);
-        people_by_first.add(&words[0], at);
+        people_by_last.add(words[words.len() - 1], at);
+        people_by_first.add(words[0], at);
     }
     // Forms of organisations by their edge words; a merged short form joins its target's.
     let mut by_edge_word = index_surfaces(&groups, edge_words);
+    let mut scratch = Vec::new();
+    let mut words = Vec::new();
+    let every_group: Vec<usize> = (0..groups.len()).collect();
     for gi in 0..groups.len() {
         if groups[gi].gone || groups[gi].surfaces.len() != 1 {
             continue;
         }
-        let short = groups[gi].surfaces[0].clone();
-        let words: Vec<&str> = short.split_whitespace().collect();
+        let short = groups[gi].surfaces[0];
+        words.clear();
+        words.extend(short.split_whitespace());
         let known_kind = groups[gi].known_kind;
         let target = if words.len() == 1 && known_kind != Some(EntityKind::Organization) {
-            let people = |index: &GroupIndex, pick: fn(&[String]) -> Option<&String>| {
-                index
-                    .get(&short)
-                    .iter()
-                    .map(|&at| &full_names[at])
-                    .filter(|(t, w)| *t != gi && !groups[*t].gone && pick(w) == Some(&short))
-                    .map(|p| p.0)
-                    .collect::<Vec<usize>>()
-            };
-            let last = people(&people_by_last, <[String]>::last);
-            let first = people(&people_by_first, <[String]>::first);
-            let is_place = known_kind == Some(EntityKind::Location)
-                && groups[gi].canonical != Some(short.as_str());
-            match (&last[..], &first[..]) {
+            let people =
+                |index: &GroupIndex, pick: for<'w> fn(&'w [&'b str]) -> Option<&'w &'b str>| {
+                    let matches = index
+                        .get(short)
+                        .iter()
+                        .map(|&at| &full_names[at])
+                        .filter(|(t, w)| *t != gi && !groups[*t].gone && pick(w) == Some(&short))
+                        .map(|p| p.0);
+                    // The first two are enough to tell one person from several.
+                    let mut matches = matches;
+                    (matches.next(), matches.next())
+                };
+            let is_place =
+                known_kind == Some(EntityKind::Location) && groups[gi].canonical != Some(short);
+            match people(&people_by_last, <[&str]>::last) {
                 _ if is_place => None,
-                ([one], _) => Some(*one),
-                ([], [one]) if known_kind.is_none() => Some(*one),
+                (Some(one), None) => Some(one),
+                (None, _) if known_kind.is_none() => {
+                    match people(&people_by_first, <[&str]>::first) {
+                        (Some(one), None) => Some(one),
+                        _ => None,
+                    }
+                }
                 _ => None,
             }
         } else {
@@ -533,50 +568,31 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
             if known_kind == Some(EntityKind::Location) || groups[gi].kind() == EntityKind::Person {
                 return None;
             }
-            let mut near: Vec<usize> = if words.is_empty() || by_edge_word.is_scan() {
-                (0..groups.len()).collect()
+            let indexed;
+            let near: &[usize] = if words.is_empty() || by_edge_word.is_scan() {
+                &every_group
             } else {
-                let first = by_edge_word.get(words[0]).iter();
-                first
-                    .chain(by_edge_word.get(words[words.len() - 1]))
-                    .copied()
-                    .collect()
+                let mut near: Vec<usize> = by_edge_word.get(words[0]).to_vec();
+                near.extend_from_slice(by_edge_word.get(words[words.len() - 1]));
+                near.sort_unstable();
+                near.dedup();
+                indexed = near;
+                &indexed
             };
-            near.sort_unstable();
-            near.dedup();
-            let longer: Vec<usize> = near
-                .into_iter()
-                .filter(|&t| {
-                    t != gi && !groups[t].gone && groups[t].kind() == EntityKind::Organization
-                })
-                .filter(|&t| {
-                    groups[t].surfaces.iter().any(|s| {
-                        let mut long: Vec<&str> = s.split_whitespace().collect();
-                        // "Supreme Court" of "Italian Supreme Court of Cassation".
-                        if long.len() > words.len() + 1
-                            && gazetteer::demonym(long[0]).is_some()
-                            && long[1..].starts_with(&words)
-                        {
-                            long.remove(0);
-                        }
-                        long.len() > words.len()
-                            && (long.starts_with(&words)
-                                || words.len() > 1 && long.ends_with(&words)
-                                // "Scientology" of "Church of Scientology"
-                                || long.len() == words.len() + 2
-                                    && long[1] == "of"
-                                    && long.ends_with(&words))
-                    })
-                })
-                .collect();
-            match longer[..] {
-                [one] => Some(one),
-                _ => None,
-            }
+            let longer = near.iter().copied().filter(|&t| {
+                t != gi
+                    && !groups[t].gone
+                    && groups[t].kind() == EntityKind::Organization
+                    && groups[t]
+                        .surfaces
+                        .iter()
+                        .any(|long| is_short_form_of(&words, long, &mut scratch))
+            });
+            only_one(longer)
         });
         if let Some(target) = target {
             merge(&mut groups, gi, target);
-            for word in edge_words(&short) {
+            for word in edge_words(short) {
                 by_edge_word.add(&word, target);
             }
         }
@@ -605,7 +621,7 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
             .iter()
             .copied()
             .filter(live)
-            .find(|&g| groups[g].surfaces.iter().any(|s| s == text));
+            .find(|&g| groups[g].surfaces.contains(&text));
         let same_known = known.and_then(|k| {
             by_canonical
                 .get(k)
@@ -627,17 +643,17 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         });
         if let Some(g) = found {
             groups[g].mentions.push(candidates[ci].span);
-            if !groups[g].surfaces.iter().any(|s| s == text) {
-                let surname_before = full_name_surname(&groups[g]).map(str::to_string);
-                groups[g].surfaces.push(text.to_string());
+            if !groups[g].surfaces.contains(&text) {
+                let surname_before = full_name_surname(&groups[g]);
+                groups[g].add_surface(text);
                 by_surface.add(text, g);
-                let surname_after = full_name_surname(&groups[g]).map(str::to_string);
+                let surname_after = full_name_surname(&groups[g]);
                 if surname_after != surname_before {
                     if let Some(old) = surname_before {
-                        by_surname.remove(&old, g);
+                        by_surname.remove(old, g);
                     }
                     if let Some(new) = surname_after {
-                        by_surname.add(&new, g);
+                        by_surname.add(new, g);
                     }
                 }
             }
@@ -660,7 +676,12 @@ pub fn build_table(body: &str, candidates: &[Candidate]) -> EntityTable {
         let kind = g.kind();
         // The gazetteer's standing name joins the aliases, so that the same organisation
         // gets the same names in every article ("NATO" and "North Atlantic Treaty Organization").
-        let mut aliases: Vec<String> = g.surfaces.iter().filter(|s| **s != name).cloned().collect();
+        let mut aliases: Vec<String> = g
+            .surfaces
+            .iter()
+            .filter(|s| **s != name)
+            .map(|s| s.to_string())
+            .collect();
         if let Some(canonical) = g
             .canonical
             .filter(|c| *c != name && !aliases.iter().any(|a| a == c))

@@ -14,6 +14,8 @@ pub struct Token {
     /// The word opens a sentence, a quotation or a paragraph: its capital proves nothing.
     pub initial: bool,
     pub possessive: bool,
+    /// Starts with a capital, and is not a one-letter compound ("T-shirt", "X-ray").
+    capitalised: bool,
 }
 
 impl Token {
@@ -22,13 +24,8 @@ impl Token {
     }
 
     /// Starts with a capital, and is not a one-letter compound such as "T-shirt" or "X-ray".
-    pub fn is_capitalised(self, body: &str) -> bool {
-        let text = self.text(body);
-        let mut chars = text.chars();
-        let first_upper = chars.next().is_some_and(char::is_uppercase);
-        let letter_compound =
-            chars.next() == Some('-') && chars.next().is_some_and(char::is_lowercase);
-        first_upper && !letter_compound
+    pub fn is_capitalised(self) -> bool {
+        self.capitalised
     }
 
     pub fn is_numeric(self, body: &str) -> bool {
@@ -91,6 +88,25 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
+/// The character at byte `at` (a character boundary) and its length in bytes; most are ASCII.
+fn char_at(body: &str, at: usize) -> (char, usize) {
+    match body.as_bytes().get(at) {
+        Some(&b) if b.is_ascii() => (char::from(b), 1),
+        _ => body
+            .get(at..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(('\0', 1), |c| (c, c.len_utf8())),
+    }
+}
+
+/// Whether a word spelled `text` starts with a capital and is no one-letter compound.
+fn capitalised(text: &str) -> bool {
+    let mut chars = text.chars();
+    let first_upper = chars.next().is_some_and(char::is_uppercase);
+    let letter_compound = chars.next() == Some('-') && chars.next().is_some_and(char::is_lowercase);
+    first_upper && !letter_compound
+}
+
 /// Characters that may sit inside a word when a letter or digit follows them.
 fn is_inner_char(c: char) -> bool {
     matches!(c, '.' | '-' | '\'' | '’' | '&')
@@ -98,20 +114,25 @@ fn is_inner_char(c: char) -> bool {
 
 /// Splits the body into words.
 pub fn tokenize(body: &str) -> Vec<Token> {
+    let bytes = body.as_bytes();
     let mut tokens: Vec<Token> = Vec::with_capacity(body.len() / 5);
     let mut pieces = Vec::with_capacity(4);
-    let mut chars = body.char_indices().peekable();
     let mut prev_end = 0usize;
-    while let Some((start, c)) = chars.next() {
-        if c == '&' && body[start + 1..].starts_with(' ') {
+    let mut at = 0usize;
+    while at < bytes.len() {
+        let start = at;
+        let (c, width) = char_at(body, start);
+        at += width;
+        if c == '&' && bytes.get(start + 1) == Some(&b' ') {
             // A free-standing "&" joins names ("Mary & Leigh Block Museum").
-            let joined = !tokens.is_empty() && body[prev_end..start].chars().all(|c| c == ' ');
+            let joined = !tokens.is_empty() && bytes[prev_end..start].iter().all(|&b| b == b' ');
             tokens.push(Token {
                 start,
                 end: start + 1,
                 joined,
                 initial: false,
                 possessive: false,
+                capitalised: false,
             });
             prev_end = start + 1;
             continue;
@@ -119,30 +140,34 @@ pub fn tokenize(body: &str) -> Vec<Token> {
         if !is_word_char(c) {
             continue;
         }
-        let mut end = start + c.len_utf8();
-        while let Some(&(i, c)) = chars.peek() {
+        // Whether the word has a possessive or hyphen to cut (see split_word).
+        let mut marked = bytes[start] == 0xE2;
+        let mut end = at;
+        while end < bytes.len() {
+            // Most characters of a word are ASCII letters and digits.
+            if bytes[end].is_ascii_alphanumeric() {
+                end += 1;
+                continue;
+            }
+            let (c, width) = char_at(body, end);
             // Only a joiner needs the character after it (most characters are letters).
-            let inner = || {
-                is_inner_char(c)
-                    && body[i + c.len_utf8()..]
-                        .chars()
-                        .next()
-                        .is_some_and(is_word_char)
-            };
-            if !(is_word_char(c) || inner()) {
+            let joins =
+                is_word_char(c) || is_inner_char(c) && is_word_char(char_at(body, end + width).0);
+            if !joins {
                 break;
             }
-            end = i + c.len_utf8();
-            chars.next();
+            marked |= matches!(bytes[end], b'\'' | b'-' | 0xE2);
+            end += width;
         }
+        at = end;
         let word = &body[start..end];
-        if body[end..].starts_with('.') && is_abbreviation(word) {
+        if bytes.get(end) == Some(&b'.') && is_abbreviation(word) {
             end += 1;
-            chars.next();
+            at = end;
         }
         let gap = &body[prev_end..start];
         let first = tokens.is_empty();
-        split_word(body, start, end, &mut pieces);
+        split_word(body, start, end, marked, &mut pieces);
         for &piece in &pieces {
             let gap_here = if piece.0 == start {
                 gap
@@ -152,7 +177,7 @@ pub fn tokenize(body: &str) -> Vec<Token> {
             let prev = tokens.last().copied();
             let joined = !first
                 && piece.0 == start
-                && gap.chars().all(|c| c == ' ')
+                && gap.bytes().all(|b| b == b' ')
                 && !prev.is_some_and(|p| p.possessive);
             // "in Washington D.C. The team": the stop ends both the abbreviation and the sentence.
             let after_stop = prev.is_some_and(|p| p.text(body).ends_with('.'))
@@ -168,6 +193,7 @@ pub fn tokenize(body: &str) -> Vec<Token> {
                 joined,
                 initial,
                 possessive: piece.2,
+                capitalised: capitalised(&body[piece.0..piece.1]),
             });
         }
         prev_end = end;
@@ -198,14 +224,21 @@ fn opens_sentence(gap: &str, prev: Option<&str>) -> bool {
 }
 
 /// Cuts possessive `'s` and hyphen suffixes off a word, and splits "Japan-NATO" into
-/// its known parts. Returns `(start, end, possessive)` pieces.
-fn split_word(body: &str, start: usize, end: usize, pieces: &mut Vec<(usize, usize, bool)>) {
+/// its known parts. Returns `(start, end, possessive)` pieces. `marked`: the word has an
+/// apostrophe, a hyphen or a character that may be a curly apostrophe.
+fn split_word(
+    body: &str,
+    start: usize,
+    end: usize,
+    marked: bool,
+    pieces: &mut Vec<(usize, usize, bool)>,
+) {
     pieces.clear();
     let mut end = end;
     let mut possessive = false;
     let word = &body[start..end];
-    // Most words have neither a possessive nor a hyphen: one scan of the bytes decides.
-    if !word.bytes().any(|b| matches!(b, b'\'' | b'-' | 0xE2)) {
+    // Most words have neither a possessive nor a hyphen: the scan that found the word decides.
+    if !marked {
         pieces.push((start, end, false));
         return;
     }
