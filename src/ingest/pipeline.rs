@@ -93,6 +93,7 @@ where
     F: FnMut(O, Result<Ingested, IngestError>) + Send,
 {
     let batch_size = batch_size.max(1);
+    let _bulk = store.bulk_load()?;
     let stamp = now();
     let (to_extract, extract_queue) = sync_channel::<Vec<(O, ArticleInput)>>(1);
     let (to_write, write_queue) = sync_channel::<Vec<Prepared<O>>>(1);

@@ -1,16 +1,22 @@
 //! The write path: an article with its quotes, entities and mentions goes in (or out)
 //! in one transaction, through the single writer connection.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{LazyLock, MutexGuard};
 
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension};
 use tracing::instrument;
 
 use super::entities::{entity_id, normalise_name};
-use super::{OptionalRow, Store, StoreError, StoreResult};
+use super::{OptionalRow, Store, StoreError, StoreResult, WRITER_CACHE_KIB};
 use crate::extract::{EntityKind, Extraction, Span};
 
 /// An article ready to store: the extractor's output plus the keys ingest computed.
+///
+/// Built by [`NewArticle::new`], on the thread that extracted it: the entities are merged
+/// and their keys normalised there, so the single writer only writes.
 #[derive(Debug, Clone)]
 pub struct NewArticle {
     pub id: String,
@@ -24,6 +30,35 @@ pub struct NewArticle {
     /// RFC 3339 UTC.
     pub ingested_at: String,
     pub extraction: Extraction,
+    /// The extraction's entities merged by store key.
+    entities: Vec<ArticleEntity>,
+    /// For each extracted entity, its index in `entities`.
+    entity_of: Vec<usize>,
+}
+
+impl NewArticle {
+    pub fn new(
+        id: String,
+        url: Option<String>,
+        url_key: Option<String>,
+        body_hash: String,
+        published_key: String,
+        ingested_at: String,
+        extraction: Extraction,
+    ) -> NewArticle {
+        let (entities, entity_of) = group_entities(&extraction);
+        NewArticle {
+            id,
+            url,
+            url_key,
+            body_hash,
+            published_key,
+            ingested_at,
+            extraction,
+            entities,
+            entity_of,
+        }
+    }
 }
 
 /// What became of one article given to [`Store::insert_articles`].
@@ -35,16 +70,139 @@ pub enum InsertOutcome {
     Duplicate(String),
 }
 
-/// One entity of an article after merging the extractor's entities that share a key.
+/// One entity of an article after merging the extractor's entities that share a key,
+/// with every key the store needs already normalised.
+#[derive(Debug, Clone)]
 struct ArticleEntity {
     kind: EntityKind,
     name: String,
-    aliases: BTreeSet<String>,
-    roles: BTreeSet<String>,
-    mentions: BTreeSet<(usize, usize)>,
+    name_key: String,
+    /// `(alias_key, alias)` for each alias whose key differs from `name_key`, first
+    /// spelling (in sort order) of each key.
+    aliases: Vec<(String, String)>,
+    /// `(role_key, role)`, first spelling of each key.
+    roles: Vec<(String, String)>,
+    /// `(start, end)` byte offsets, sorted and distinct.
+    mentions: Vec<(i64, i64)>,
+}
+
+/// Entities the writer connection has stored or found, remembered across batches so that
+/// an article naming a known entity costs no lookup and no `INSERT ... ON CONFLICT` per
+/// alias, role and word. Trusted only while no other connection has committed
+/// (`PRAGMA data_version`) and nothing this connection wrote was rolled back.
+#[derive(Default)]
+pub(super) struct EntityCache {
+    data_version: Option<i64>,
+    entities: HashMap<(EntityKind, String), KnownEntity>,
+}
+
+/// An entity known to be stored, with the alias and role keys known to be stored for it
+/// (the words of its name and of each alias go in with them).
+struct KnownEntity {
+    pk: i64,
+    alias_keys: HashSet<String>,
+    role_keys: HashSet<String>,
+}
+
+/// Enough entities for any archive's working set; past it the cache starts again, so its
+/// memory stays bounded whatever the size of the corpus.
+const MAX_CACHED_ENTITIES: usize = 100_000;
+
+impl EntityCache {
+    pub(super) fn clear(&mut self) {
+        self.data_version = None;
+        self.entities.clear();
+    }
+
+    /// Called inside each write transaction, before any write: forgets everything when
+    /// another connection has committed since the last batch.
+    fn revalidate(&mut self, tx: &Connection) -> rusqlite::Result<()> {
+        let version: i64 = tx
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?;
+        if self.data_version != Some(version) || self.entities.len() > MAX_CACHED_ENTITIES {
+            self.entities.clear();
+        }
+        self.data_version = Some(version);
+        Ok(())
+    }
+}
+
+/// Additions to an entity's counts, summed over a batch and written once per entity.
+#[derive(Debug, Default, Clone, Copy)]
+struct CountDelta {
+    articles: i64,
+    mentions: i64,
+    quotes: i64,
+}
+
+/// One write transaction's state: the entity cache, quote ids, and the count additions
+/// not yet written.
+struct Batch<'c> {
+    cache: &'c mut EntityCache,
+    ids: ulid::Generator,
+    counts: HashMap<i64, CountDelta>,
+    indexed: IndexedUpTo,
+}
+
+impl<'c> Batch<'c> {
+    fn begin(tx: &Connection, cache: &'c mut EntityCache) -> StoreResult<Batch<'c>> {
+        cache.revalidate(tx)?;
+        Ok(Batch {
+            cache,
+            ids: ulid::Generator::new(),
+            counts: HashMap::new(),
+            indexed: IndexedUpTo::read(tx)?,
+        })
+    }
+
+    /// Stores one article; its count additions join the batch's only when it succeeds.
+    fn insert(&mut self, tx: &Connection, article: &NewArticle) -> StoreResult<InsertOutcome> {
+        let mut counts = Vec::new();
+        let outcome = insert_one(tx, article, self.cache, &mut self.ids, &mut counts);
+        match &outcome {
+            Ok(_) => {
+                for (pk, delta) in counts {
+                    let total = self.counts.entry(pk).or_default();
+                    total.articles += delta.articles;
+                    total.mentions += delta.mentions;
+                    total.quotes += delta.quotes;
+                }
+            }
+            // What the article wrote is rolled back, entities it created included.
+            Err(_) => self.cache.clear(),
+        }
+        outcome
+    }
+
+    /// Writes the summed counts and indexes the new rows for full-text search.
+    fn finish(self, tx: &Connection) -> StoreResult<()> {
+        let mut update = tx.prepare_cached(
+            "UPDATE entities SET article_count = article_count + ?2,
+                                 mention_count = mention_count + ?3,
+                                 quote_count = quote_count + ?4
+             WHERE pk = ?1",
+        )?;
+        let mut counts: Vec<_> = self.counts.into_iter().collect();
+        counts.sort_unstable_by_key(|(pk, _)| *pk);
+        for (pk, d) in counts {
+            update.execute([pk, d.articles, d.mentions, d.quotes])?;
+        }
+        self.indexed.index_new_rows(tx)
+    }
 }
 
 impl Store {
+    fn entity_cache(&self) -> MutexGuard<'_, EntityCache> {
+        // The cache is cleared whenever a write fails, so a panic leaves nothing to trust
+        // less than after any failure: clear it and go on.
+        self.inner.entity_cache.lock().unwrap_or_else(|poisoned| {
+            let mut cache = poisoned.into_inner();
+            cache.clear();
+            cache
+        })
+    }
+
     /// Stores each article with its quotes and mentions, all in one transaction. One
     /// failure loses only that article.
     ///
@@ -58,44 +216,30 @@ impl Store {
         articles: &[NewArticle],
     ) -> StoreResult<Vec<StoreResult<InsertOutcome>>> {
         let mut conn = self.writer();
-        {
-            let tx = begin_write(&mut conn)?;
-            let indexed = IndexedUpTo::read(&tx)?;
-            let mut ids = ulid::Generator::new();
-            let mut outcomes = Vec::with_capacity(articles.len());
-            let mut failed = false;
-            for article in articles {
-                match insert_one(&tx, article, &mut ids) {
-                    Ok(outcome) => outcomes.push(Ok(outcome)),
-                    Err(_) => {
-                        failed = true;
-                        break;
-                    }
-                }
-            }
-            if !failed {
-                indexed.index_new_rows(&tx)?;
-                tx.commit()?;
-                return Ok(outcomes);
-            }
-            // Dropping the transaction rolls the whole batch back.
+        let mut cache = self.entity_cache();
+        // Foreign keys are not enforced while a batch is written: every pk the batch
+        // writes is one it has just inserted, or found under the write lock, so the
+        // checks find nothing; and with them, each multi-row INSERT needs a statement
+        // journal (SQLite cannot halt one part-way otherwise). Both cost a third of the
+        // writer's time. `PRAGMA foreign_key_check` in the crash test keeps this honest.
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let written = write_batch(&mut conn, &mut cache, articles);
+        let enforced = conn.pragma_update(None, "foreign_keys", "ON");
+        if written.is_err() {
+            cache.clear();
         }
-        let mut tx = begin_write(&mut conn)?;
-        let indexed = IndexedUpTo::read(&tx)?;
-        let mut ids = ulid::Generator::new();
-        let mut outcomes = Vec::with_capacity(articles.len());
-        for article in articles {
-            let savepoint = tx.savepoint()?;
-            let outcome = insert_one(&savepoint, article, &mut ids);
-            // A savepoint dropped uncommitted rolls back: a failed article leaves nothing.
-            if outcome.is_ok() {
-                savepoint.commit()?;
-            }
-            outcomes.push(outcome);
-        }
-        indexed.index_new_rows(&tx)?;
-        tx.commit()?;
-        Ok(outcomes)
+        let written = written?;
+        enforced?;
+        Ok(written)
+    }
+
+    /// Settings of the writer connection for a bulk load, kept until the returned guard
+    /// is dropped (see [`BulkLoad`]).
+    pub fn bulk_load(&self) -> StoreResult<BulkLoad<'_>> {
+        let conn = self.writer();
+        conn.pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
+        conn.pragma_update(None, "wal_autocheckpoint", BULK_WAL_PAGES)?;
+        Ok(BulkLoad { store: self })
     }
 
     /// Merges each full-text index into one segment, after a bulk load. Every batch
@@ -118,6 +262,8 @@ impl Store {
     #[instrument(skip_all)]
     pub fn delete_article(&self, id: &str) -> StoreResult<()> {
         let mut conn = self.writer();
+        // The delete may drop entities the cache holds.
+        self.entity_cache().clear();
         let tx = begin_write(&mut conn)?;
         let article_pk: i64 = tx
             .query_row("SELECT pk FROM articles WHERE id = ?1", [id], |r| r.get(0))
@@ -161,6 +307,37 @@ impl Store {
     }
 }
 
+/// Page cache of the writer during a bulk load: the indexes a batch touches all over
+/// (quotes by date and by speaker) stay in memory between batches.
+const BULK_CACHE_KIB: i64 = 65_536;
+/// WAL pages between checkpoints during a bulk load (256 MiB), where SQLite's default is
+/// 1,000 (4 MiB). Each checkpoint copies every page written since the last one into the
+/// database file and syncs both files; a page that many batches rewrite (an index leaf)
+/// is then copied once rather than once per 4 MiB, and there are far fewer syncs.
+const BULK_WAL_PAGES: i64 = 65_536;
+
+/// The writer's bulk-load settings, in force while this lives: a larger page cache and
+/// rarer checkpoints. Durability is what it always is (WAL, `synchronous = NORMAL`): a
+/// committed batch survives the process being killed, and a power cut loses at most the
+/// batches since the last sync, never the database. The WAL may grow to 256 MiB
+/// meanwhile; on drop the settings go back and the WAL is folded into the database.
+pub struct BulkLoad<'s> {
+    store: &'s Store,
+}
+
+impl Drop for BulkLoad<'_> {
+    fn drop(&mut self) {
+        let conn = self.store.writer();
+        let restored = conn
+            .pragma_update(None, "cache_size", -WRITER_CACHE_KIB)
+            .and_then(|_| conn.pragma_update(None, "wal_autocheckpoint", 1000))
+            .and_then(|_| conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())));
+        if let Err(e) = restored {
+            tracing::warn!(error = %e, "cannot restore the writer's settings after a bulk load");
+        }
+    }
+}
+
 /// The highest article and quote pks before a batch: every row above them is new and
 /// goes into the full-text indexes in one statement per table.
 struct IndexedUpTo {
@@ -180,7 +357,7 @@ impl IndexedUpTo {
         })
     }
 
-    fn index_new_rows(&self, tx: &Connection) -> StoreResult<()> {
+    fn index_new_rows(self, tx: &Connection) -> StoreResult<()> {
         tx.prepare_cached(
             "INSERT INTO articles_fts (rowid, title, body)
              SELECT pk, coalesce(title, ''), body FROM articles WHERE pk > ?1",
@@ -194,6 +371,47 @@ impl IndexedUpTo {
     }
 }
 
+/// The writes of [`Store::insert_articles`], on the writer connection.
+fn write_batch(
+    conn: &mut Connection,
+    cache: &mut EntityCache,
+    articles: &[NewArticle],
+) -> StoreResult<Vec<StoreResult<InsertOutcome>>> {
+    {
+        let tx = begin_write(conn)?;
+        let mut batch = Batch::begin(&tx, cache)?;
+        let mut outcomes = Vec::with_capacity(articles.len());
+        for article in articles {
+            match batch.insert(&tx, article) {
+                Ok(outcome) => outcomes.push(Ok(outcome)),
+                Err(_) => break,
+            }
+        }
+        if outcomes.len() == articles.len() {
+            batch.finish(&tx)?;
+            tx.commit()?;
+            return Ok(outcomes);
+        }
+        // Dropping the transaction rolls the whole batch back (the failed article
+        // cleared the cache).
+    }
+    let mut tx = begin_write(conn)?;
+    let mut batch = Batch::begin(&tx, cache)?;
+    let mut outcomes = Vec::with_capacity(articles.len());
+    for article in articles {
+        let savepoint = tx.savepoint()?;
+        let outcome = batch.insert(&savepoint, article);
+        // A savepoint dropped uncommitted rolls back: a failed article leaves nothing.
+        if outcome.is_ok() {
+            savepoint.commit()?;
+        }
+        outcomes.push(outcome);
+    }
+    batch.finish(&tx)?;
+    tx.commit()?;
+    Ok(outcomes)
+}
+
 /// `BEGIN IMMEDIATE`: the write lock is taken at the start, waiting out another process's
 /// write (`busy_timeout`). A deferred transaction that reads first and then writes gets
 /// SQLITE_BUSY at once, without waiting, when another process committed in between.
@@ -201,16 +419,102 @@ fn begin_write(conn: &mut Connection) -> rusqlite::Result<rusqlite::Transaction<
     conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
 }
 
+/// Multi-row `INSERT`s of a table: rows go in by chunks of 32, 16, ... 1 rows, so that
+/// an article's mentions or quotes cost a few statements rather than one each, with at
+/// most six statements per table in the connection's cache.
+///
+/// The statements say `OR FAIL`: a failing row stops the statement where it is instead
+/// of undoing it, which spares SQLite a statement journal (a copy of every page the
+/// statement touches); the article's own rollback undoes the rest.
+struct MultiRowInsert {
+    /// The statement for each of [`CHUNK_ROWS`], in order.
+    sql: Vec<String>,
+}
+
+const CHUNK_ROWS: [usize; 6] = [32, 16, 8, 4, 2, 1];
+
+impl MultiRowInsert {
+    fn new(into: &str, columns: usize) -> MultiRowInsert {
+        let row = format!("({})", vec!["?"; columns].join(", "));
+        let sql = CHUNK_ROWS
+            .iter()
+            .map(|&n| format!("{into} VALUES {}", vec![row.as_str(); n].join(", ")))
+            .collect();
+        MultiRowInsert { sql }
+    }
+
+    fn insert<const N: usize>(
+        &self,
+        tx: &Connection,
+        rows: &[[ToSqlOutput<'_>; N]],
+    ) -> rusqlite::Result<()> {
+        let mut rest = rows;
+        while !rest.is_empty() {
+            let (size, sql) = CHUNK_ROWS
+                .iter()
+                .zip(&self.sql)
+                .find(|(&n, _)| n <= rest.len())
+                .expect("a chunk of one row fits any rest");
+            let (chunk, tail) = rest.split_at(*size);
+            let mut statement = tx.prepare_cached(sql)?;
+            for (i, value) in chunk.iter().flatten().enumerate() {
+                statement.raw_bind_parameter(i + 1, value)?;
+            }
+            statement.raw_execute()?;
+            rest = tail;
+        }
+        Ok(())
+    }
+}
+
+static INSERT_QUOTES: LazyLock<MultiRowInsert> = LazyLock::new(|| {
+    MultiRowInsert::new(
+        "INSERT OR FAIL INTO quotes (id, article_pk, ordinal, published_key, text, kind, speaker_pk,
+                             speaker_name, speaker_start, speaker_end, cue, cue_start, cue_end,
+                             span_start, span_end, sentence_start, sentence_end)",
+        17,
+    )
+});
+static INSERT_ARTICLE_ENTITIES: LazyLock<MultiRowInsert> = LazyLock::new(|| {
+    MultiRowInsert::new(
+        "INSERT OR FAIL INTO article_entities (article_pk, entity_pk, mention_count, published_key)",
+        4,
+    )
+});
+static INSERT_MENTIONS: LazyLock<MultiRowInsert> = LazyLock::new(|| {
+    MultiRowInsert::new(
+        "INSERT OR FAIL INTO mentions (article_pk, entity_pk, start, end)",
+        4,
+    )
+});
+
+fn int(value: i64) -> ToSqlOutput<'static> {
+    ToSqlOutput::Owned(Value::Integer(value))
+}
+
+fn opt_int(value: Option<i64>) -> ToSqlOutput<'static> {
+    value.map_or(ToSqlOutput::Owned(Value::Null), int)
+}
+
+fn text(value: &str) -> ToSqlOutput<'_> {
+    ToSqlOutput::Borrowed(ValueRef::Text(value.as_bytes()))
+}
+
+fn opt_text(value: Option<&str>) -> ToSqlOutput<'_> {
+    value.map_or(ToSqlOutput::Owned(Value::Null), text)
+}
+
 fn insert_one(
     tx: &Connection,
     article: &NewArticle,
+    cache: &mut EntityCache,
     ids: &mut ulid::Generator,
+    counts: &mut Vec<(i64, CountDelta)>,
 ) -> StoreResult<InsertOutcome> {
     if let Some(existing) = find_duplicate(tx, article)? {
         return Ok(InsertOutcome::Duplicate(existing));
     }
     let x = &article.extraction;
-    let (groups, group_of) = group_entities(x);
     let provenance =
         serde_json::to_string(&x.provenance).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.prepare_cached(
@@ -232,64 +536,95 @@ fn insert_one(
             x.body,
             article.ingested_at,
             x.quotes.len() as i64,
-            groups.len() as i64,
+            article.entities.len() as i64,
         ])?;
     let article_pk = tx.last_insert_rowid();
 
-    let mut entity_pks = Vec::with_capacity(groups.len());
-    for group in &groups {
-        entity_pks.push(upsert_entity(
-            tx,
-            article_pk,
-            &article.published_key,
-            group,
-        )?);
+    let mut entity_pks = Vec::with_capacity(article.entities.len());
+    for entity in &article.entities {
+        let pk = known_entity(tx, cache, entity)?;
+        entity_pks.push(pk);
+        counts.push((
+            pk,
+            CountDelta {
+                articles: 1,
+                mentions: entity.mentions.len() as i64,
+                quotes: 0,
+            },
+        ));
     }
+    let published_key = text(&article.published_key);
+    let links: Vec<[ToSqlOutput<'_>; 4]> = article
+        .entities
+        .iter()
+        .zip(&entity_pks)
+        .map(|(entity, &pk)| {
+            [
+                int(article_pk),
+                int(pk),
+                int(entity.mentions.len() as i64),
+                published_key.clone(),
+            ]
+        })
+        .collect();
+    INSERT_ARTICLE_ENTITIES.insert(tx, &links)?;
+    let mentions: Vec<[ToSqlOutput<'_>; 4]> = article
+        .entities
+        .iter()
+        .zip(&entity_pks)
+        .flat_map(|(entity, &pk)| {
+            entity
+                .mentions
+                .iter()
+                .map(move |&(start, end)| [int(article_pk), int(pk), int(start), int(end)])
+        })
+        .collect();
+    INSERT_MENTIONS.insert(tx, &mentions)?;
 
-    let mut insert_quote = tx.prepare_cached(
-        "INSERT INTO quotes (id, article_pk, ordinal, published_key, text, kind, speaker_pk, speaker_name,
-                             speaker_start, speaker_end, cue, cue_start, cue_end,
-                             span_start, span_end, sentence_start, sentence_end)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-    )?;
-    let mut quotes_by_speaker: HashMap<i64, i64> = HashMap::new();
-    for (ordinal, quote) in x.quotes.iter().enumerate() {
-        let speaker = quote.speaker.as_ref();
-        let speaker_pk = speaker
-            .and_then(|s| s.entity)
-            .and_then(|e| group_of.get(e).copied())
-            .map(|g| entity_pks[g]);
-        if let Some(pk) = speaker_pk {
-            *quotes_by_speaker.entry(pk).or_default() += 1;
-        }
+    let mut quote_ids = Vec::with_capacity(x.quotes.len());
+    for _ in &x.quotes {
         let id = ids
             .generate()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        insert_quote.execute(params![
-            format!("q_{}", id.to_string().to_ascii_lowercase()),
-            article_pk,
-            ordinal as i64,
-            article.published_key,
-            quote.text,
-            quote.kind.as_str(),
-            speaker_pk,
-            speaker.map(|s| s.name.as_str()),
-            speaker.map(|s| s.mention.start as i64),
-            speaker.map(|s| s.mention.end as i64),
-            quote.cue,
-            quote.cue_span.map(|s| s.start as i64),
-            quote.cue_span.map(|s| s.end as i64),
-            quote.span.start as i64,
-            quote.span.end as i64,
-            quote.sentence.start as i64,
-            quote.sentence.end as i64,
-        ])?;
+        quote_ids.push(format!("q_{}", id.to_string().to_ascii_lowercase()));
     }
-    let mut count_quotes =
-        tx.prepare_cached("UPDATE entities SET quote_count = quote_count + ?2 WHERE pk = ?1")?;
-    for (pk, n) in quotes_by_speaker {
-        count_quotes.execute([pk, n])?;
+    let mut quotes = Vec::with_capacity(x.quotes.len());
+    for (ordinal, (quote, id)) in x.quotes.iter().zip(&quote_ids).enumerate() {
+        let speaker = quote.speaker.as_ref();
+        let speaker_pk = speaker
+            .and_then(|s| s.entity)
+            .and_then(|e| article.entity_of.get(e).copied())
+            .map(|g| entity_pks[g]);
+        if let Some(pk) = speaker_pk {
+            counts.push((
+                pk,
+                CountDelta {
+                    quotes: 1,
+                    ..CountDelta::default()
+                },
+            ));
+        }
+        quotes.push([
+            text(id),
+            int(article_pk),
+            int(ordinal as i64),
+            published_key.clone(),
+            text(&quote.text),
+            text(quote.kind.as_str()),
+            opt_int(speaker_pk),
+            opt_text(speaker.map(|s| s.name.as_str())),
+            opt_int(speaker.map(|s| s.mention.start as i64)),
+            opt_int(speaker.map(|s| s.mention.end as i64)),
+            opt_text(quote.cue.as_deref()),
+            opt_int(quote.cue_span.map(|s| s.start as i64)),
+            opt_int(quote.cue_span.map(|s| s.end as i64)),
+            int(quote.span.start as i64),
+            int(quote.span.end as i64),
+            int(quote.sentence.start as i64),
+            int(quote.sentence.end as i64),
+        ]);
     }
+    INSERT_QUOTES.insert(tx, &quotes)?;
     Ok(InsertOutcome::Created(article.id.clone()))
 }
 
@@ -310,22 +645,34 @@ fn find_duplicate(tx: &Connection, article: &NewArticle) -> StoreResult<Option<S
 /// Merges the extractor's entities that share a store key (type and normalised name):
 /// returns the merged entities and, for each extracted entity, its merged index.
 fn group_entities(x: &Extraction) -> (Vec<ArticleEntity>, Vec<usize>) {
-    let mut groups: Vec<ArticleEntity> = Vec::new();
+    struct Group {
+        kind: EntityKind,
+        name: String,
+        aliases: BTreeSet<String>,
+        roles: BTreeSet<String>,
+        mentions: BTreeSet<(usize, usize)>,
+    }
+    let mut groups: Vec<(String, Group)> = Vec::new();
     let mut by_key: HashMap<(EntityKind, String), usize> = HashMap::new();
     let mut group_of = Vec::with_capacity(x.entities.len());
     for entity in &x.entities {
-        let key = (entity.kind, normalise_name(&entity.name));
-        let index = *by_key.entry(key).or_insert_with(|| {
-            groups.push(ArticleEntity {
-                kind: entity.kind,
-                name: entity.name.trim().to_owned(),
-                aliases: BTreeSet::new(),
-                roles: BTreeSet::new(),
-                mentions: BTreeSet::new(),
+        let name_key = normalise_name(&entity.name);
+        let index = *by_key
+            .entry((entity.kind, name_key.clone()))
+            .or_insert_with(|| {
+                groups.push((
+                    name_key,
+                    Group {
+                        kind: entity.kind,
+                        name: entity.name.trim().to_owned(),
+                        aliases: BTreeSet::new(),
+                        roles: BTreeSet::new(),
+                        mentions: BTreeSet::new(),
+                    },
+                ));
+                groups.len() - 1
             });
-            groups.len() - 1
-        });
-        let group = &mut groups[index];
+        let group = &mut groups[index].1;
         group.aliases.extend(
             entity
                 .aliases
@@ -352,7 +699,31 @@ fn group_entities(x: &Extraction) -> (Vec<ArticleEntity>, Vec<usize>) {
         );
         group_of.push(index);
     }
-    (groups, group_of)
+    // The first spelling of each key wins, as `ON CONFLICT DO NOTHING` would keep it.
+    let keyed = |values: BTreeSet<String>, skip: Option<&str>| -> Vec<(String, String)> {
+        let mut seen = HashSet::new();
+        values
+            .into_iter()
+            .map(|value| (normalise_name(&value), value))
+            .filter(|(key, _)| Some(key.as_str()) != skip && seen.insert(key.clone()))
+            .collect()
+    };
+    let entities = groups
+        .into_iter()
+        .map(|(name_key, g)| ArticleEntity {
+            kind: g.kind,
+            aliases: keyed(g.aliases, Some(&name_key)),
+            roles: keyed(g.roles, None),
+            mentions: g
+                .mentions
+                .into_iter()
+                .map(|(start, end)| (start as i64, end as i64))
+                .collect(),
+            name: g.name,
+            name_key,
+        })
+        .collect();
+    (entities, group_of)
 }
 
 /// Spans come from the extractor, which promises char boundaries; the store checks anyway
@@ -370,65 +741,63 @@ fn word_suffixes(key: &str) -> impl Iterator<Item = &str> {
         .filter(|suffix| !suffix.is_empty())
 }
 
-/// Finds or creates the entity by its unique key (so concurrent ingests converge on one
-/// row), adds this article's aliases, roles, mentions and counts; returns its pk.
-fn upsert_entity(
-    tx: &Connection,
-    article_pk: i64,
-    published_key: &str,
-    e: &ArticleEntity,
-) -> StoreResult<i64> {
-    let kind = e.kind.as_str();
-    let name_key = normalise_name(&e.name);
-    let mentions = e.mentions.len() as i64;
-    let entity_pk: i64 = tx
-        .prepare_cached(
-            "INSERT INTO entities (id, type, name, name_key, article_count, mention_count)
-         VALUES (?1, ?2, ?3, ?4, 1, ?5)
-         ON CONFLICT (type, name_key) DO UPDATE SET
-             article_count = article_count + 1,
-             mention_count = mention_count + excluded.mention_count
-         RETURNING pk",
-        )?
-        .query_row(
-            params![entity_id(kind, &e.name), kind, e.name, name_key, mentions],
-            |r| r.get(0),
-        )?;
+/// The entity's pk, found or created by its unique key (so concurrent ingests converge
+/// on one row), with this article's new aliases, roles and name words stored. Its counts
+/// are the batch's to add ([`Batch::finish`]).
+fn known_entity(tx: &Connection, cache: &mut EntityCache, e: &ArticleEntity) -> StoreResult<i64> {
+    let key = (e.kind, e.name_key.clone());
+    let known = match cache.entities.entry(key) {
+        Entry::Occupied(entry) => entry.into_mut(),
+        Entry::Vacant(entry) => {
+            let kind = e.kind.as_str();
+            let pk: i64 = tx
+                .prepare_cached(
+                    "INSERT INTO entities (id, type, name, name_key) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (type, name_key) DO UPDATE SET name_key = excluded.name_key
+                     RETURNING pk",
+                )?
+                .query_row(
+                    params![entity_id(kind, &e.name), kind, e.name, e.name_key],
+                    |r| r.get(0),
+                )?;
+            insert_words(tx, pk, &e.name_key)?;
+            entry.insert(KnownEntity {
+                pk,
+                alias_keys: HashSet::new(),
+                role_keys: HashSet::new(),
+            })
+        }
+    };
+    for (key, alias) in &e.aliases {
+        if !known.alias_keys.contains(key) {
+            tx.prepare_cached(
+                "INSERT INTO entity_aliases (entity_pk, alias_key, alias) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![known.pk, key, alias])?;
+            insert_words(tx, known.pk, key)?;
+            known.alias_keys.insert(key.clone());
+        }
+    }
+    for (key, role) in &e.roles {
+        if !known.role_keys.contains(key) {
+            tx.prepare_cached(
+                "INSERT INTO entity_roles (entity_pk, role_key, role) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![known.pk, key, role])?;
+            known.role_keys.insert(key.clone());
+        }
+    }
+    Ok(known.pk)
+}
 
-    let mut alias = tx.prepare_cached(
-        "INSERT INTO entity_aliases (entity_pk, alias_key, alias) VALUES (?1, ?2, ?3)
-         ON CONFLICT DO NOTHING",
-    )?;
+fn insert_words(tx: &Connection, entity_pk: i64, key: &str) -> rusqlite::Result<()> {
     let mut word = tx.prepare_cached(
         "INSERT INTO entity_words (entity_pk, word_key) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
     )?;
-    for suffix in word_suffixes(&name_key) {
+    for suffix in word_suffixes(key) {
         word.execute(params![entity_pk, suffix])?;
     }
-    for a in &e.aliases {
-        let key = normalise_name(a);
-        if key != name_key {
-            alias.execute(params![entity_pk, key, a])?;
-            for suffix in word_suffixes(&key) {
-                word.execute(params![entity_pk, suffix])?;
-            }
-        }
-    }
-    let mut role = tx.prepare_cached(
-        "INSERT INTO entity_roles (entity_pk, role_key, role) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-    )?;
-    for r in &e.roles {
-        role.execute(params![entity_pk, normalise_name(r), r])?;
-    }
-    tx.prepare_cached(
-        "INSERT INTO article_entities (article_pk, entity_pk, mention_count, published_key) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![article_pk, entity_pk, mentions, published_key])?;
-    let mut mention = tx.prepare_cached(
-        "INSERT INTO mentions (article_pk, entity_pk, start, end) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-    )?;
-    for (start, end) in &e.mentions {
-        mention.execute(params![article_pk, entity_pk, *start as i64, *end as i64])?;
-    }
-    Ok(entity_pk)
+    Ok(())
 }
