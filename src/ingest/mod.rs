@@ -193,15 +193,15 @@ pub fn prepare(input: ArticleInput, ingested_at: String) -> Result<NewArticle, V
         .as_deref()
         .and_then(published_key)
         .unwrap_or_default();
-    Ok(NewArticle::new(
-        new_article_id(),
+    Ok(NewArticle {
+        id: new_article_id(),
         url,
         url_key,
-        body_hash(&extraction.body),
+        body_hash: body_hash(&extraction.body),
         published_key,
         ingested_at,
         extraction,
-    ))
+    })
 }
 
 fn non_blank(value: &Option<String>) -> Option<&str> {

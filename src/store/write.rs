@@ -14,9 +14,6 @@ use super::{OptionalRow, Store, StoreError, StoreResult, WRITER_CACHE_KIB};
 use crate::extract::{EntityKind, Extraction, Span};
 
 /// An article ready to store: the extractor's output plus the keys ingest computed.
-///
-/// Built by [`NewArticle::new`], on the thread that extracted it: the entities are merged
-/// and their keys normalised there, so the single writer only writes.
 #[derive(Debug, Clone)]
 pub struct NewArticle {
     pub id: String,
@@ -30,35 +27,6 @@ pub struct NewArticle {
     /// RFC 3339 UTC.
     pub ingested_at: String,
     pub extraction: Extraction,
-    /// The extraction's entities merged by store key.
-    entities: Vec<ArticleEntity>,
-    /// For each extracted entity, its index in `entities`.
-    entity_of: Vec<usize>,
-}
-
-impl NewArticle {
-    pub fn new(
-        id: String,
-        url: Option<String>,
-        url_key: Option<String>,
-        body_hash: String,
-        published_key: String,
-        ingested_at: String,
-        extraction: Extraction,
-    ) -> NewArticle {
-        let (entities, entity_of) = group_entities(&extraction);
-        NewArticle {
-            id,
-            url,
-            url_key,
-            body_hash,
-            published_key,
-            ingested_at,
-            extraction,
-            entities,
-            entity_of,
-        }
-    }
 }
 
 /// What became of one article given to [`Store::insert_articles`].
@@ -71,8 +39,7 @@ pub enum InsertOutcome {
 }
 
 /// One entity of an article after merging the extractor's entities that share a key,
-/// with every key the store needs already normalised.
-#[derive(Debug, Clone)]
+/// with every key the store needs normalised.
 struct ArticleEntity {
     kind: EntityKind,
     name: String,
@@ -515,6 +482,7 @@ fn insert_one(
         return Ok(InsertOutcome::Duplicate(existing));
     }
     let x = &article.extraction;
+    let (entities, entity_of) = group_entities(x);
     let provenance =
         serde_json::to_string(&x.provenance).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.prepare_cached(
@@ -536,12 +504,12 @@ fn insert_one(
             x.body,
             article.ingested_at,
             x.quotes.len() as i64,
-            article.entities.len() as i64,
+            entities.len() as i64,
         ])?;
     let article_pk = tx.last_insert_rowid();
 
-    let mut entity_pks = Vec::with_capacity(article.entities.len());
-    for entity in &article.entities {
+    let mut entity_pks = Vec::with_capacity(entities.len());
+    for entity in &entities {
         let pk = known_entity(tx, cache, entity)?;
         entity_pks.push(pk);
         counts.push((
@@ -554,8 +522,7 @@ fn insert_one(
         ));
     }
     let published_key = text(&article.published_key);
-    let links: Vec<[ToSqlOutput<'_>; 4]> = article
-        .entities
+    let links: Vec<[ToSqlOutput<'_>; 4]> = entities
         .iter()
         .zip(&entity_pks)
         .map(|(entity, &pk)| {
@@ -568,8 +535,7 @@ fn insert_one(
         })
         .collect();
     INSERT_ARTICLE_ENTITIES.insert(tx, &links)?;
-    let mentions: Vec<[ToSqlOutput<'_>; 4]> = article
-        .entities
+    let mentions: Vec<[ToSqlOutput<'_>; 4]> = entities
         .iter()
         .zip(&entity_pks)
         .flat_map(|(entity, &pk)| {
@@ -593,7 +559,7 @@ fn insert_one(
         let speaker = quote.speaker.as_ref();
         let speaker_pk = speaker
             .and_then(|s| s.entity)
-            .and_then(|e| article.entity_of.get(e).copied())
+            .and_then(|e| entity_of.get(e).copied())
             .map(|g| entity_pks[g]);
         if let Some(pk) = speaker_pk {
             counts.push((
