@@ -767,3 +767,115 @@ fn insert_words(tx: &Connection, entity_pk: i64, key: &str) -> rusqlite::Result<
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::{Entity, Provenance, Quote, QuoteKind, Speaker};
+
+    /// An article naming one person, who says one thing.
+    fn article(n: usize, person: &str) -> NewArticle {
+        let body = format!("{person} said \u{201c}plan {n} goes ahead\u{201d} on Monday.");
+        let name = Span::new(0, person.len());
+        let open = body.find('\u{201c}').unwrap() + '\u{201c}'.len_utf8();
+        let close = body.find('\u{201d}').unwrap();
+        NewArticle {
+            id: format!("a_test{n}"),
+            url: None,
+            url_key: Some(format!("example.org/{n}")),
+            body_hash: format!("hash{n}"),
+            published_key: format!("2024-01-{:02}T00:00:00Z", n + 1),
+            ingested_at: "2026-01-01T00:00:00Z".into(),
+            extraction: Extraction {
+                title: Some(format!("Plan {n}")),
+                byline: None,
+                published: None,
+                source: None,
+                url: None,
+                provenance: Provenance::default(),
+                quotes: vec![Quote {
+                    text: body[open..close].to_owned(),
+                    span: Span::new(open, close),
+                    kind: QuoteKind::Direct,
+                    speaker: Some(Speaker {
+                        name: person.into(),
+                        entity: Some(0),
+                        mention: name,
+                    }),
+                    cue: Some("said".into()),
+                    cue_span: Some(Span::new(person.len() + 1, person.len() + 5)),
+                    sentence: Span::new(0, body.len()),
+                }],
+                entities: vec![Entity {
+                    name: person.into(),
+                    kind: EntityKind::Person,
+                    aliases: vec![person.rsplit(' ').next().unwrap().into()],
+                    roles: vec!["minister".into()],
+                    mentions: vec![name],
+                    gender: None,
+                }],
+                body,
+            },
+        }
+    }
+
+    fn counts(store: &Store, name_key: &str) -> Vec<(i64, i64, i64)> {
+        let conn = store.writer();
+        let mut stmt = conn
+            .prepare(
+                "SELECT article_count, mention_count, quote_count FROM entities WHERE name_key = ?1",
+            )
+            .unwrap();
+        let rows = stmt
+            .query_map([name_key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap();
+        rows.collect::<rusqlite::Result<_>>().unwrap()
+    }
+
+    #[test]
+    fn a_known_entity_is_written_once_and_counted_per_article() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_path(&dir.path().join("w.db")).unwrap();
+        for batch in [[0, 1], [2, 3]] {
+            let articles: Vec<_> = batch.iter().map(|&n| article(n, "Ana Silva")).collect();
+            for outcome in store.insert_articles(&articles).unwrap() {
+                assert!(matches!(outcome, Ok(InsertOutcome::Created(_))));
+            }
+        }
+        assert_eq!(counts(&store, "ana silva"), [(4, 4, 4)]);
+        let conn = store.writer();
+        let stored = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(stored("SELECT count(*) FROM entity_aliases"), 1);
+        assert_eq!(stored("SELECT count(*) FROM entity_roles"), 1);
+        assert_eq!(stored("SELECT count(*) FROM entity_words"), 2);
+        assert_eq!(stored("SELECT count(*) FROM mentions"), 4);
+    }
+
+    /// The cache must not outlive what another connection (another process) changed: here
+    /// the entity the first store knows is deleted through a second one, then named again.
+    #[test]
+    fn an_entity_deleted_elsewhere_is_created_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let first = Store::open_path(&path).unwrap();
+        let second = Store::open_path(&path).unwrap();
+        first.insert_articles(&[article(0, "Ana Silva")]).unwrap();
+        second.delete_article("a_test0").unwrap();
+        assert_eq!(counts(&first, "ana silva"), []);
+
+        let outcome = first.insert_articles(&[article(1, "Ana Silva")]).unwrap();
+        assert!(matches!(outcome[0], Ok(InsertOutcome::Created(_))));
+        assert_eq!(counts(&first, "ana silva"), [(1, 1, 1)]);
+        let conn = first.writer();
+        let violations: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(violations, 0);
+        let aliases: i64 = conn
+            .query_row("SELECT count(*) FROM entity_aliases", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(aliases, 1, "the alias is stored again with the new entity");
+    }
+}
