@@ -94,7 +94,7 @@ where
     F: FnMut(O, Result<Ingested, IngestError>) + Send,
 {
     let batch_size = batch_size.max(1);
-    let _bulk = store.bulk_load()?;
+    let bulk = store.bulk_load()?;
     let stamp = now();
     let (to_extract, extract_queue) = sync_channel::<Vec<(O, ArticleInput)>>(0);
     let (to_write, write_queue) = sync_channel::<Vec<Prepared<O>>>(0);
@@ -137,7 +137,8 @@ where
         writer
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
+    })?;
+    bulk.finish()
 }
 
 #[cfg(test)]

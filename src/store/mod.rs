@@ -38,6 +38,7 @@ const WRITER_CACHE_KIB: i64 = 32_768;
 static MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_init.sql")),
     M::up(include_str!("migrations/002_scale.sql")),
+    M::up(include_str!("migrations/004_ingest.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +121,8 @@ impl Store {
         // several sizes among them); rusqlite's default cache holds sixteen.
         writer.set_prepared_statement_cache_capacity(64);
         Migrations::from_slice(MIGRATIONS).to_latest(&mut writer)?;
+        // A bulk load killed part-way left indexes set aside: build them now.
+        write::restore_deferred_indexes(&mut writer)?;
 
         // Readers are read-write connections told `query_only`: a read-only open of a WAL
         // file fails when the shared-memory file is not there yet.
