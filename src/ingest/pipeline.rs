@@ -6,9 +6,10 @@
 //! caller (reads) --batch--> extractor (rayon, all cores) --prepared batch--> writer (one transaction)
 //! ```
 //!
-//! Each queue holds one batch, so at most about four batches are in memory at once
-//! (one being filled, one queued, one being extracted or queued for the writer, one
-//! being written) whatever the size of the corpus.
+//! The queues hold nothing: a stage hands a batch over only when the next one takes it,
+//! so at most three batches are in memory at once (one being filled, one being
+//! extracted, one being written) whatever the size of the corpus, and extraction of the
+//! next batch still overlaps the writing of this one.
 
 use std::sync::mpsc::sync_channel;
 
@@ -93,9 +94,10 @@ where
     F: FnMut(O, Result<Ingested, IngestError>) + Send,
 {
     let batch_size = batch_size.max(1);
+    let bulk = store.bulk_load()?;
     let stamp = now();
-    let (to_extract, extract_queue) = sync_channel::<Vec<(O, ArticleInput)>>(1);
-    let (to_write, write_queue) = sync_channel::<Vec<Prepared<O>>>(1);
+    let (to_extract, extract_queue) = sync_channel::<Vec<(O, ArticleInput)>>(0);
+    let (to_write, write_queue) = sync_channel::<Vec<Prepared<O>>>(0);
     std::thread::scope(|scope| {
         let stamp = &stamp;
         let extractor = scope.spawn(move || {
@@ -135,7 +137,8 @@ where
         writer
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
+    })?;
+    bulk.finish()
 }
 
 #[cfg(test)]

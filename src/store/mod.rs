@@ -28,12 +28,17 @@ pub use entities::{
     entity_id, normalise_name, EntityAfter, EntityFilter, EntityRecord, EntitySort, MentionRecord,
 };
 pub use quotes::{QuoteAfter, QuoteFilter, QuoteRecord, SpeakerRef};
-pub use write::{InsertOutcome, NewArticle};
+pub use write::{BulkLoad, InsertOutcome, NewArticle};
+
+/// Page cache of the writer connection: writes touch index pages all over the file, and
+/// 32 MiB keeps the hot ones in memory (SQLite's default is 2 MiB).
+const WRITER_CACHE_KIB: i64 = 32_768;
 
 /// Schema versions, oldest first; applied on open, never edited once released.
 static MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_init.sql")),
     M::up(include_str!("migrations/002_scale.sql")),
+    M::up(include_str!("migrations/004_ingest.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +87,8 @@ struct Inner {
     /// All writes go through this one connection, so writers never fight over SQLite's
     /// lock and a batch of articles can share one transaction.
     writer: Mutex<Connection>,
+    /// The writer's memory of stored entities; locked after `writer`, never alone.
+    entity_cache: Mutex<write::EntityCache>,
     /// Rows per search phrase, for ranking windows of matches (see [`rank`]).
     doc_frequencies: rank::DocFrequencies,
 }
@@ -109,10 +116,13 @@ impl Store {
         // Each article in a batch has a savepoint; its sub-journal was a hot spot in a
         // profile of `ingest` when written to a temporary file.
         writer.pragma_update(None, "temp_store", "MEMORY")?;
-        // A bulk load touches index pages all over the file; 32 MiB of page cache keeps
-        // the hot ones in memory (SQLite's default is 2 MiB).
-        writer.pragma_update(None, "cache_size", -32_768)?;
+        writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+        // The write path keeps about thirty statements prepared (multi-row inserts of
+        // several sizes among them); rusqlite's default cache holds sixteen.
+        writer.set_prepared_statement_cache_capacity(64);
         Migrations::from_slice(MIGRATIONS).to_latest(&mut writer)?;
+        // A bulk load killed part-way left indexes set aside: build them now.
+        write::restore_deferred_indexes(&mut writer)?;
 
         // Readers are read-write connections told `query_only`: a read-only open of a WAL
         // file fails when the shared-memory file is not there yet.
@@ -131,6 +141,7 @@ impl Store {
             inner: Arc::new(Inner {
                 readers,
                 writer: Mutex::new(writer),
+                entity_cache: Mutex::default(),
                 doc_frequencies: rank::DocFrequencies::default(),
             }),
         })
