@@ -130,12 +130,16 @@ impl Store {
             .with_flags(flags)
             .with_init(move |conn| {
                 configure(conn, busy)?;
+                // Room for every read statement (the default 16 is fewer than there are).
+                conn.set_prepared_statement_cache_capacity(64);
                 rank::register_phrase_frequencies(conn)?;
                 conn.pragma_update(None, "query_only", "ON")
             });
         let readers = Pool::builder()
             .max_size(settings.pool_size.max(1))
             .connection_timeout(Duration::from_secs(10))
+            // A local file does not drop: a probe query on every checkout is pure cost.
+            .test_on_check_out(false)
             .build(manager)?;
         Ok(Store {
             inner: Arc::new(Inner {
