@@ -93,6 +93,11 @@ struct Inner {
     doc_frequencies: rank::DocFrequencies,
 }
 
+/// Prepared statements kept per connection: the write path (multi-row inserts of
+/// several sizes among them) and the read queries each use about thirty, and
+/// rusqlite's default cache holds sixteen, so it evicted statements in use.
+const STATEMENT_CACHE: usize = 64;
+
 impl Store {
     /// Opens (creating when missing) the database file, applies pending migrations and
     /// sets WAL mode, foreign keys and the busy timeout on every connection.
@@ -117,9 +122,7 @@ impl Store {
         // profile of `ingest` when written to a temporary file.
         writer.pragma_update(None, "temp_store", "MEMORY")?;
         writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
-        // The write path keeps about thirty statements prepared (multi-row inserts of
-        // several sizes among them); rusqlite's default cache holds sixteen.
-        writer.set_prepared_statement_cache_capacity(64);
+        writer.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Migrations::from_slice(MIGRATIONS).to_latest(&mut writer)?;
         // A bulk load killed part-way left indexes set aside: build them now.
         write::restore_deferred_indexes(&mut writer)?;
@@ -130,8 +133,7 @@ impl Store {
             .with_flags(flags)
             .with_init(move |conn| {
                 configure(conn, busy)?;
-                // Room for every read statement (the default 16 is fewer than there are).
-                conn.set_prepared_statement_cache_capacity(64);
+                conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
                 rank::register_phrase_frequencies(conn)?;
                 conn.pragma_update(None, "query_only", "ON")
             });
