@@ -1,6 +1,8 @@
 //! Candidate names in the body: capitalised runs cut to the name itself, with the type
 //! cues found around them (titles, roles, cue words, speech verbs, the gazetteer).
 
+use std::borrow::Cow;
+
 use super::tokens::{tokenize, Token};
 use crate::extract::gazetteer::FastSet;
 use crate::extract::gazetteer::{self, Known};
@@ -921,16 +923,13 @@ fn appositive_role(cx: &Context, end: usize) -> Option<String> {
         .min(120);
     let phrase = rest[..rest.floor_char_boundary_compat(stop)].trim();
     let words: Vec<&str> = phrase.split_whitespace().collect();
-    let lead = words.iter().position(|w| {
-        !matches!(
-            w.to_lowercase().as_str(),
-            "the" | "a" | "an" | "former" | "then"
-        )
-    })?;
-    let head = words.get(lead)?.to_lowercase();
+    let lead = words
+        .iter()
+        .position(|w| !matches!(lowered(w).as_ref(), "the" | "a" | "an" | "former" | "then"))?;
+    let head = lowered(words.get(lead)?);
     // ", including musician Tiziano Lugli": a list or a clause after the name, not its role.
     if matches!(
-        head.as_str(),
+        head.as_ref(),
         "including"
             | "such"
             | "like"
@@ -954,10 +953,19 @@ fn appositive_role(cx: &Context, end: usize) -> Option<String> {
         .iter()
         .skip(lead)
         .take(3)
-        .any(|w| gazetteer::is_title_word(&w.to_lowercase()));
+        .any(|w| gazetteer::is_title_word(&lowered(w)));
     let opens_name = words[lead].chars().next().is_some_and(char::is_uppercase)
         && !gazetteer::is_title_word(&head);
     (titled && !opens_name && words.len() <= 12).then(|| phrase.to_string())
+}
+
+/// `word` lower-cased, borrowed when it already is (most words in running text are).
+fn lowered(word: &str) -> Cow<'_, str> {
+    if word.is_ascii() && !word.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(word)
+    } else {
+        Cow::Owned(word.to_lowercase())
+    }
 }
 
 /// Whether a reporting verb follows the word at `end` ("Smith remarked", "Putin also added").
