@@ -497,7 +497,7 @@ fn is_promotion(text: &str) -> bool {
     let words = word_count(text);
     // Past 40 words only a © makes a promotion: the story's paragraphs skip the scan.
     let copyright_sign = text.contains('©');
-    if (words > 40 && !copyright_sign) || !(copyright_sign || PROMOTION.is_match(text)) {
+    if !copyright_sign && (words > 40 || !PROMOTION.is_match(text)) {
         return false;
     }
     let first = text.split_whitespace().next().unwrap_or("").to_lowercase();
