@@ -6,7 +6,7 @@
 //! block at the end); a sentence split by a page break is joined again. The HTML cleaner
 //! hands its blocks to the same debris filter and assembler.
 
-use super::metadata::{self, MARKDOWN_LINK};
+use super::metadata;
 use super::{CleanArticle, FieldSource, Metadata};
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
@@ -110,8 +110,6 @@ pub fn clean_text(content: &str) -> CleanArticle {
     }
 }
 
-static MARKDOWN_IMAGE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"!\[[^\]\n]*\]\([^)\n]*\)").expect("valid regex"));
 /// `*emphasis*`, `**strong**`: formatting, not words.
 static MARKDOWN_EMPHASIS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\*{1,3}([^*\s](?:[^*\n]*[^*\s])?)\*{1,3}").expect("valid regex"));
@@ -124,8 +122,11 @@ fn strip_markdown(line: &str) -> Cow<'_, str> {
     if memchr::memchr2(b'[', b'*', line.as_bytes()).is_none() {
         return Cow::Borrowed(line);
     }
-    let line = MARKDOWN_IMAGE.replace_all(line, "");
-    let line = MARKDOWN_LINK.replace_all(&line, "$1");
+    let line = metadata::replace_markdown_links(line, true);
+    let line = metadata::replace_markdown_links(&line, false).into_owned();
+    if !line.contains('*') {
+        return Cow::Owned(line);
+    }
     Cow::Owned(MARKDOWN_EMPHASIS.replace_all(&line, "$1").into_owned())
 }
 
@@ -404,12 +405,63 @@ fn is_credit(text: &str) -> bool {
     words <= 90 && text[tail_start..].contains(':') && TRAILING_CREDIT.is_match(&text[tail_start..])
 }
 
-/// Subscription, newsletter, account and promotion vocabulary.
-static PROMOTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?-u:\b)(subscribe|subscribers?|subscription|sign up|sign-up|newsletters?|inbox|cancel anytime|free trial|unlimited access|digital access|money[- ]back|log ?in|register now|create an account|download (?:our|the) app|follow us|support (?:our|independent) journalism|donate|become a (?:member|subscriber|patron)|already a subscriber|what['’]s included|sponsored content|paid content|privacy policy|terms of (?:use|service)|cookies?|all rights reserved|copyright|per (?:month|year)|ad[- ]free|click here|may not be (?:published|reproduced|copied)|redistributed)(?-u:\b)|©",
+/// Subscription, newsletter, account and promotion vocabulary, each phrase whole words
+/// (the `©` sign is looked for apart).
+static PROMOTION: LazyLock<Keywords> = LazyLock::new(|| {
+    Keywords::new(
+        &[
+            "subscribe",
+            "subscriber",
+            "subscribers",
+            "subscription",
+            "sign up",
+            "sign-up",
+            "newsletter",
+            "newsletters",
+            "inbox",
+            "cancel anytime",
+            "free trial",
+            "unlimited access",
+            "digital access",
+            "money-back",
+            "money back",
+            "login",
+            "log in",
+            "register now",
+            "create an account",
+            "download our app",
+            "download the app",
+            "follow us",
+            "support our journalism",
+            "support independent journalism",
+            "donate",
+            "become a member",
+            "become a subscriber",
+            "become a patron",
+            "already a subscriber",
+            "what's included",
+            "what\u{2019}s included",
+            "sponsored content",
+            "paid content",
+            "privacy policy",
+            "terms of use",
+            "terms of service",
+            "cookie",
+            "cookies",
+            "all rights reserved",
+            "copyright",
+            "per month",
+            "per year",
+            "ad-free",
+            "ad free",
+            "click here",
+            "may not be published",
+            "may not be reproduced",
+            "may not be copied",
+            "redistributed",
+        ]
+        .map(|phrase| (phrase, After::Boundary)),
     )
-    .expect("valid regex")
 });
 
 const IMPERATIVE_STARTS: &[&str] = &[
@@ -445,7 +497,7 @@ fn is_promotion(text: &str) -> bool {
     let words = word_count(text);
     // Past 40 words only a © makes a promotion: the story's paragraphs skip the scan.
     let copyright_sign = text.contains('©');
-    if (words > 40 && !copyright_sign) || !PROMOTION.is_match(text) {
+    if !copyright_sign && (words > 40 || !PROMOTION.is_match(text)) {
         return false;
     }
     let first = text.split_whitespace().next().unwrap_or("").to_lowercase();
@@ -855,6 +907,90 @@ mod tests {
         ];
         for text in samples {
             assert_eq!(CREDIT.is_match(text), reference.is_match(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn promotion_phrases_match_as_the_case_insensitive_alternation_did() {
+        // The expression the keyword automaton replaced, kept here as the reference.
+        let reference = Regex::new(
+            r"(?i)(?-u:\b)(subscribe|subscribers?|subscription|sign up|sign-up|newsletters?|inbox|cancel anytime|free trial|unlimited access|digital access|money[- ]back|log ?in|register now|create an account|download (?:our|the) app|follow us|support (?:our|independent) journalism|donate|become a (?:member|subscriber|patron)|already a subscriber|what['’]s included|sponsored content|paid content|privacy policy|terms of (?:use|service)|cookies?|all rights reserved|copyright|per (?:month|year)|ad[- ]free|click here|may not be (?:published|reproduced|copied)|redistributed)(?-u:\b)|©",
+        )
+        .expect("valid regex");
+        let samples = [
+            "Subscribe now",
+            "SUBSCRIBERS only",
+            "subscribers-only",
+            "Subscribed",
+            "unsubscribe",
+            "Sign up for our newsletter",
+            "sign-up",
+            "signup",
+            "Log in",
+            "LOGIN",
+            "logins",
+            "blog in",
+            "Money back guarantee",
+            "money-back",
+            "What’s included:",
+            "what's included",
+            "Cookie policy",
+            "cookies.",
+            "Terms of Service",
+            "© 2023 Example",
+            "x©y",
+            "All rights reserved.",
+            "It may not be copied.",
+            "redistributed_",
+            "é-donate",
+            "Download the app",
+            "per month",
+            "permonth",
+            "",
+            "The minister said the newsletters were late.",
+        ];
+        for text in samples {
+            let copyright_sign = text.contains('©');
+            assert_eq!(
+                copyright_sign || PROMOTION.is_match(text),
+                reference.is_match(text),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn markdown_links_and_pictures_go_as_the_expressions_took_them() {
+        // The expressions the byte scan replaced, kept here as the reference.
+        let link = Regex::new(r"\[([^\]\n]*)\]\([^)\n]*\)").expect("valid regex");
+        let picture = Regex::new(r"!\[[^\]\n]*\]\([^)\n]*\)").expect("valid regex");
+        let samples = [
+            "See [the report](https://x.y/a) and [this](b).",
+            "![A photo](https://x.y/p.jpg) Caption [link](u)",
+            "[a [b](c)",
+            "[a]\n(b)",
+            "[a](b\n) [c](d)",
+            "[a] (b)",
+            "[](",
+            "![](x)![y](z)",
+            "!![a](b)",
+            "[é](ü) ß",
+            "[a](b)c)",
+            "]([",
+            "",
+            "No links at all.",
+        ];
+        for text in samples {
+            assert_eq!(
+                metadata::replace_markdown_links(text, false),
+                link.replace_all(text, "$1"),
+                "{text:?}"
+            );
+            assert_eq!(
+                metadata::replace_markdown_links(text, true),
+                picture.replace_all(text, ""),
+                "{text:?}"
+            );
         }
     }
 
