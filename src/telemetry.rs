@@ -116,16 +116,18 @@ pub async fn request_span(
         .instrument(span.clone())
         .await?
         .map_into_boxed_body();
-    let route = response
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
-    let status = response.status().as_u16();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    span.record("route", route.as_str());
-    span.record("status", status);
-    span.record("latency_ms", latency_ms);
-    span.in_scope(|| tracing::debug!("request finished"));
+    // `match_pattern` matches the path against every route again (regexes): a cost
+    // worth paying only when the span is logged.
+    if !span.is_disabled() {
+        let route = response
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".to_owned());
+        span.record("route", route.as_str());
+        span.record("status", response.status().as_u16());
+        span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
+        span.in_scope(|| tracing::debug!("request finished"));
+    }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response
             .headers_mut()
