@@ -7,7 +7,7 @@
 use actix_cors::Cors;
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{header, Method, Uri};
+use actix_web::http::{header, Method, StatusCode, Uri};
 use actix_web::middleware::Next;
 use actix_web::ResponseError;
 
@@ -86,8 +86,10 @@ pub fn middleware(settings: &CorsSettings) -> Cors {
     cors
 }
 
-/// Middleware (for `actix_web::middleware::from_fn`) just outside [`middleware`]: its
-/// refusals of preflights come as plain text; they become `cors_refused` problems.
+/// Middleware (for `actix_web::middleware::from_fn`) just outside [`middleware`] and
+/// compression: their refusals come as plain text (CORS refusing a preflight; `Compress`
+/// answering 406 when `Accept-Encoding` excludes every coding it has, with the codings
+/// as the body); they become problems like every other error.
 pub async fn refusals_as_problems(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -101,7 +103,9 @@ pub async fn refusals_as_problems(
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
-    if !is_preflight || !response.status().is_client_error() || is_problem {
+    let status = response.status();
+    let is_refused_encoding = status == StatusCode::NOT_ACCEPTABLE;
+    if is_problem || !status.is_client_error() || !(is_preflight || is_refused_encoding) {
         return Ok(response);
     }
     let (request, refusal) = response.into_parts();
@@ -109,10 +113,18 @@ pub async fn refusals_as_problems(
         .await
         .unwrap_or_default();
     let reason = String::from_utf8_lossy(&reason).trim().to_owned();
-    let problem = ApiError::CorsRefused(if reason.is_empty() {
-        "this origin, method or header is not allowed".to_owned()
+    let problem = if is_refused_encoding {
+        ApiError::NoAcceptableEncoding(if reason.is_empty() {
+            "br, gzip, deflate".to_owned()
+        } else {
+            reason
+        })
     } else {
-        reason
-    });
+        ApiError::CorsRefused(if reason.is_empty() {
+            "this origin, method or header is not allowed".to_owned()
+        } else {
+            reason
+        })
+    };
     Ok(ServiceResponse::new(request, problem.error_response()))
 }

@@ -58,6 +58,9 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("The request URI is longer than the limit of {limit} bytes.")]
     UriTooLong { limit: usize },
+    /// `Accept-Encoding` excludes every content coding the server can send.
+    #[error("No acceptable content coding: this server sends {0} or identity (uncompressed); allow one of them in Accept-Encoding.")]
+    NoAcceptableEncoding(String),
     /// A CORS preflight for an origin, method or header that is not allowed.
     #[error("Cross-origin request refused: {0}")]
     CorsRefused(String),
@@ -88,6 +91,7 @@ impl ApiError {
             ApiError::InvalidKey => "invalid_api_key",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::UriTooLong { .. } => "uri_too_long",
+            ApiError::NoAcceptableEncoding(_) => "not_acceptable",
             ApiError::CorsRefused(_) => "cors_refused",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
@@ -111,6 +115,7 @@ impl ApiError {
             ApiError::InvalidKey => "Invalid API key",
             ApiError::RateLimited { .. } => "Too many requests",
             ApiError::UriTooLong { .. } => "URI too long",
+            ApiError::NoAcceptableEncoding(_) => "No acceptable content coding",
             ApiError::CorsRefused(_) => "Cross-origin request refused",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal server error",
@@ -258,6 +263,7 @@ impl ResponseError for ApiError {
             ApiError::MissingKey | ApiError::InvalidKey => StatusCode::UNAUTHORIZED,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::NoAcceptableEncoding(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -422,6 +428,16 @@ pub struct Unauthorized(pub Problem);
         "detail": "The request URI is longer than the limit of 8192 bytes.", "code": "uri_too_long", "request_id": "01jdx3k7m2q9v8n4b6c5t0w1ye"})
 )]
 pub struct UriTooLong(pub Problem);
+
+/// 406: `Accept-Encoding` refuses every coding the server can send.
+#[derive(ToResponse)]
+#[response(
+    description = "`Accept-Encoding` excludes every content coding the server can send (br, gzip, deflate, and identity unless `identity;q=0`).",
+    content_type = "application/problem+json",
+    example = json!({"type": "/problems/not-acceptable", "title": "No acceptable content coding", "status": 406,
+        "detail": "No acceptable content coding: this server sends br, gzip, deflate or identity (uncompressed); allow one of them in Accept-Encoding.", "code": "not_acceptable", "request_id": "01jdx3k7m2q9v8n4b6c5t0w1ye"})
+)]
+pub struct NotAcceptable(pub Problem);
 
 /// 429: over the client's rate limit.
 #[derive(ToResponse)]

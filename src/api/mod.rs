@@ -64,6 +64,7 @@ use limits::RateLimiter;
         error::Unauthorized,
         error::TooManyRequests,
         error::UriTooLong,
+        error::NotAcceptable,
         error::InternalError,
         error::Unavailable,
     ))
@@ -157,6 +158,7 @@ fn document_protections(api: &mut utoipa::openapi::OpenApi) {
             // Only the URI cap applies to probes.
             for operation in item.get.iter_mut() {
                 let responses = &mut operation.responses.responses;
+                responses.insert("406".into(), refer("NotAcceptable"));
                 responses.insert("414".into(), refer("UriTooLong"));
             }
             continue;
@@ -174,6 +176,7 @@ fn document_protections(api: &mut utoipa::openapi::OpenApi) {
         for (operation, is_read) in reads.chain(writes) {
             let responses = &mut operation.responses.responses;
             responses.insert("401".into(), refer("Unauthorized"));
+            responses.insert("406".into(), refer("NotAcceptable"));
             responses.insert("414".into(), refer("UriTooLong"));
             responses.insert("429".into(), refer("TooManyRequests"));
             // Keys are needed only when the server has some configured: `{}` says so.

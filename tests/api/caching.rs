@@ -233,3 +233,32 @@ fn answers_are_compressed_when_the_client_accepts_it() {
     let problem: Value = serde_json::from_slice(&decoded(missing)).unwrap();
     assert_eq!(problem["code"], "not_found");
 }
+
+#[test]
+fn a_refused_content_coding_is_a_406_problem() {
+    let app = spawn_app();
+    seeded(&app);
+    // Identity refused and no coding of the server's named: nothing can be sent.
+    let refused = get_with(
+        &app,
+        "/v1/articles?limit=1",
+        "accept-encoding",
+        "identity;q=0",
+    );
+    assert_eq!(refused.status().as_u16(), 406);
+    assert_eq!(header(&refused, "content-type"), "application/problem+json");
+    assert!(refused.headers().get("x-request-id").is_some());
+    let problem: Value = refused.json().unwrap();
+    assert_eq!(problem["code"], "not_acceptable");
+    assert_eq!(problem["status"], 406);
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("gzip"), "{detail}");
+    // Any coding the server has is enough.
+    let gzip = get_with(
+        &app,
+        "/v1/articles?limit=1",
+        "accept-encoding",
+        "identity;q=0, gzip",
+    );
+    assert_eq!(gzip.status().as_u16(), 200);
+}
