@@ -11,10 +11,10 @@ use super::error::{
 };
 use super::export::{stream_articles, wants_ndjson};
 use super::pagination::{
-    cursor_given, decode_cursor, fingerprint, list_response, page_limit, split_page,
+    fingerprint, list_after, list_response, page_limit, split_page, ListCursor,
 };
 use crate::ingest::{self, ArticleInput, Ingested};
-use crate::store::{ArticleAfter, ArticleFilter, ArticleRecord, Store};
+use crate::store::{ArticleFilter, ArticleRecord, Store};
 
 /// An article to add: its text or HTML, and what the caller already knows about it.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -269,19 +269,6 @@ pub struct ListArticlesQuery {
     pub cursor: Option<String>,
 }
 
-/// The sort key a cursor carries: published key or bm25 rank, then id; with a rank,
-/// the window of ranked matches it belongs to.
-#[derive(Serialize, Deserialize)]
-struct ArticleCursor {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    p: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    r: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    w: Option<i64>,
-    i: String,
-}
-
 /// Lists articles, newest first (best match first with `q`), a page at a time.
 ///
 /// With `q`, matches are ranked by bm25 in windows of the 200 most recently stored
@@ -325,7 +312,7 @@ pub async fn list_articles(
             ("published_before", filter.published_before.as_deref()),
         ],
     );
-    let after = article_after(query.cursor.as_deref(), &fp, filter.q.is_some())?;
+    let after = list_after(query.cursor.as_deref(), &fp, filter.q.is_some())?;
     let rows = if filter.q.is_some() {
         web::block(move || store.list_articles(&filter, after.as_ref(), limit + 1)).await??
     } else {
@@ -349,48 +336,6 @@ impl ListArticlesQuery {
     }
 }
 
-/// The cursor key of an article in a date- or rank-ordered list.
-fn article_cursor(last: &ArticleRecord) -> ArticleCursor {
-    match last.resume_after() {
-        ArticleAfter::Rank { window, rank, id } => ArticleCursor {
-            p: None,
-            r: Some(rank),
-            w: Some(window),
-            i: id,
-        },
-        ArticleAfter::Date { published_key, id } => ArticleCursor {
-            p: Some(published_key),
-            r: None,
-            w: None,
-            i: id,
-        },
-    }
-}
-
-/// Reads an article-list cursor: a date key without a search, a rank key with one.
-pub(super) fn article_after(
-    cursor: Option<&str>,
-    fp: &str,
-    searched: bool,
-) -> Result<Option<ArticleAfter>, ApiError> {
-    let Some(cursor) = cursor_given(cursor) else {
-        return Ok(None);
-    };
-    let key: ArticleCursor = decode_cursor(cursor, fp)?;
-    match (key.p, key.r, key.w, searched) {
-        (Some(published_key), None, None, false) => Ok(Some(ArticleAfter::Date {
-            published_key,
-            id: key.i,
-        })),
-        (None, Some(rank), Some(window), true) => Ok(Some(ArticleAfter::Rank {
-            window,
-            rank,
-            id: key.i,
-        })),
-        _ => Err(ApiError::InvalidCursor),
-    }
-}
-
 /// The `limit + 1` rows of an article query as one page with its cursor and `Link`.
 pub(super) fn article_page(
     req: &HttpRequest,
@@ -398,7 +343,9 @@ pub(super) fn article_page(
     limit: usize,
     fp: &str,
 ) -> HttpResponse {
-    let (rows, next_cursor) = split_page(rows, limit, fp, article_cursor);
+    let (rows, next_cursor) = split_page(rows, limit, fp, |last: &ArticleRecord| {
+        ListCursor::from(last.resume_after())
+    });
     let body = ArticleList {
         data: rows.into_iter().map(ArticleSummary::from).collect(),
         next_cursor,

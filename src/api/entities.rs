@@ -5,10 +5,10 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::articles::{article_after, article_page};
+use super::articles::article_page;
 use super::error::{ApiError, BadRequest, InternalError, NotFound};
 use super::pagination::{
-    cursor_given, decode_cursor, fingerprint, list_response, page_limit, split_page,
+    cursor_given, decode_cursor, fingerprint, list_after, list_response, page_limit, split_page,
 };
 use super::quotes::SpanResponse;
 use crate::store::{EntityAfter, EntityFilter, EntityRecord, EntitySort, MentionRecord, Store};
@@ -283,7 +283,7 @@ pub async fn list_entity_articles(
     let id = id.into_inner();
     let limit = page_limit(query.limit)?;
     let fp = fingerprint("entity-articles", &[("entity", Some(&id))]);
-    let after = article_after(query.cursor.as_deref(), &fp, false)?;
+    let after = list_after(query.cursor.as_deref(), &fp, false)?;
     let lookup = id.clone();
     let rows = web::block(move || store.entity_articles(&lookup, after.as_ref(), limit + 1))
         .await?

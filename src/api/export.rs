@@ -19,8 +19,7 @@ use super::articles::ArticleSummary;
 use super::error::ApiError;
 use super::quotes::QuoteResponse;
 use crate::store::{
-    ArticleAfter, ArticleFilter, ArticleRecord, QuoteAfter, QuoteFilter, QuoteRecord, Store,
-    StoreResult,
+    ArticleFilter, ArticleRecord, ListAfter, QuoteFilter, QuoteRecord, Store, StoreResult,
 };
 
 pub use super::articles::ListArticlesQuery;
@@ -49,12 +48,11 @@ pub fn wants_ndjson(req: &HttpRequest) -> bool {
 
 /// One kind of exportable list: how to read a chunk and where the next one starts.
 trait Export: Clone + Send + 'static {
-    type After: Send + 'static;
     fn chunk(
         &self,
         store: &Store,
-        after: Option<&Self::After>,
-    ) -> StoreResult<(Vec<u8>, Option<Self::After>)>;
+        after: Option<&ListAfter>,
+    ) -> StoreResult<(Vec<u8>, Option<ListAfter>)>;
 }
 
 #[derive(Clone)]
@@ -64,12 +62,11 @@ struct Quotes(QuoteFilter);
 struct Articles(ArticleFilter);
 
 impl Export for Quotes {
-    type After = QuoteAfter;
     fn chunk(
         &self,
         store: &Store,
-        after: Option<&QuoteAfter>,
-    ) -> StoreResult<(Vec<u8>, Option<QuoteAfter>)> {
+        after: Option<&ListAfter>,
+    ) -> StoreResult<(Vec<u8>, Option<ListAfter>)> {
         let rows = store.list_quotes(&self.0, after, CHUNK)?;
         let next = (rows.len() == CHUNK)
             .then(|| rows.last().map(QuoteRecord::resume_after))
@@ -79,12 +76,11 @@ impl Export for Quotes {
 }
 
 impl Export for Articles {
-    type After = ArticleAfter;
     fn chunk(
         &self,
         store: &Store,
-        after: Option<&ArticleAfter>,
-    ) -> StoreResult<(Vec<u8>, Option<ArticleAfter>)> {
+        after: Option<&ListAfter>,
+    ) -> StoreResult<(Vec<u8>, Option<ListAfter>)> {
         let rows = store.list_articles(&self.0, after, CHUNK)?;
         let next = (rows.len() == CHUNK)
             .then(|| rows.last().map(ArticleRecord::resume_after))
@@ -108,7 +104,7 @@ fn streamed<E: Export>(store: web::Data<Store>, export: E) -> HttpResponse {
     struct State<E: Export> {
         store: web::Data<Store>,
         export: E,
-        after: Option<E::After>,
+        after: Option<ListAfter>,
         done: bool,
     }
     let start = State {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
+use crate::store::ListAfter;
 
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
@@ -78,6 +79,62 @@ pub fn decode_cursor<K: DeserializeOwned>(cursor: &str, fingerprint: &str) -> Re
         return Err(ApiError::InvalidCursor);
     }
     Ok(body.k)
+}
+
+/// The sort key of an article- or quote-list cursor: published key or bm25 rank, then
+/// id; with a rank, the window of ranked matches the last item came from.
+#[derive(Serialize, Deserialize)]
+pub struct ListCursor {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    r: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    w: Option<i64>,
+    i: String,
+}
+
+impl From<ListAfter> for ListCursor {
+    fn from(after: ListAfter) -> Self {
+        match after {
+            ListAfter::Rank { window, rank, id } => ListCursor {
+                p: None,
+                r: Some(rank),
+                w: Some(window),
+                i: id,
+            },
+            ListAfter::Date { published_key, id } => ListCursor {
+                p: Some(published_key),
+                r: None,
+                w: None,
+                i: id,
+            },
+        }
+    }
+}
+
+/// Reads a list cursor: a date key without a search, a rank key with one.
+pub fn list_after(
+    cursor: Option<&str>,
+    fingerprint: &str,
+    searched: bool,
+) -> Result<Option<ListAfter>, ApiError> {
+    let Some(cursor) = cursor_given(cursor) else {
+        return Ok(None);
+    };
+    let key: ListCursor = decode_cursor(cursor, fingerprint)?;
+    match (key.p, key.r, key.w, searched) {
+        (Some(published_key), None, None, false) => Ok(Some(ListAfter::Date {
+            published_key,
+            id: key.i,
+        })),
+        (None, Some(rank), Some(window), true) => Ok(Some(ListAfter::Rank {
+            window,
+            rank,
+            id: key.i,
+        })),
+        _ => Err(ApiError::InvalidCursor),
+    }
 }
 
 /// `<path?same-query&cursor=...>; rel="next"`: the request's own query with the cursor

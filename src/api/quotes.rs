@@ -8,9 +8,9 @@ use super::articles::date_param;
 use super::error::{ApiError, BadRequest, InternalError, NotFound};
 use super::export::{stream_quotes, wants_ndjson};
 use super::pagination::{
-    cursor_given, decode_cursor, fingerprint, list_response, page_limit, split_page,
+    fingerprint, list_after, list_response, page_limit, split_page, ListCursor,
 };
-use crate::store::{QuoteAfter, QuoteFilter, QuoteRecord, SpeakerRef, Store};
+use crate::store::{QuoteFilter, QuoteRecord, SpeakerRef, Store};
 
 /// A half-open byte range `[start, end)` into the article's `body`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -196,18 +196,6 @@ pub struct ScopedQuotesQuery {
     pub cursor: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct QuoteCursor {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    p: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    r: Option<f64>,
-    /// With `q`: the window of ranked matches the last quote came from.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    w: Option<i64>,
-    i: String,
-}
-
 /// The `kind` parameter as a list of kinds. Exactly the grammar the document's `pattern`
 /// states: kinds joined by commas, nothing else; empty means the default.
 fn kinds(param: Option<&str>) -> Result<Vec<String>, ApiError> {
@@ -256,24 +244,7 @@ async fn quote_page(
             ("about", filter.about.as_deref()),
         ],
     );
-    let after = match cursor_given(cursor) {
-        None => None,
-        Some(cursor) => {
-            let key: QuoteCursor = decode_cursor(cursor, &fp)?;
-            Some(match (key.p, key.r, key.w, filter.q.is_some()) {
-                (Some(published_key), None, None, false) => QuoteAfter::Date {
-                    published_key,
-                    id: key.i,
-                },
-                (None, Some(rank), Some(window), true) => QuoteAfter::Rank {
-                    window,
-                    rank,
-                    id: key.i,
-                },
-                _ => return Err(ApiError::InvalidCursor),
-            })
-        }
-    };
+    let after = list_after(cursor, &fp, filter.q.is_some())?;
     let rows = if filter.q.is_some() {
         web::block(move || store.list_quotes(&filter, after.as_ref(), limit + 1)).await??
     } else {
@@ -281,20 +252,7 @@ async fn quote_page(
         store.list_quotes(&filter, after.as_ref(), limit + 1)?
     };
     let (rows, next_cursor) = split_page(rows, limit, &fp, |last: &QuoteRecord| {
-        match last.resume_after() {
-            QuoteAfter::Rank { window, rank, id } => QuoteCursor {
-                p: None,
-                r: Some(rank),
-                w: Some(window),
-                i: id,
-            },
-            QuoteAfter::Date { published_key, id } => QuoteCursor {
-                p: Some(published_key),
-                r: None,
-                w: None,
-                i: id,
-            },
-        }
+        ListCursor::from(last.resume_after())
     });
     let body = QuoteList {
         data: rows.into_iter().map(QuoteResponse::from).collect(),

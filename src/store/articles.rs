@@ -3,8 +3,8 @@
 use rusqlite::{params_from_iter, Row};
 use tracing::instrument;
 
-use super::query::{text, Conditions};
-use super::rank::{bm25_for, ranked_page, ResumeAfter, Ties, RANKED_WINDOW};
+use super::query::{text, Conditions, ListAfter};
+use super::rank::{bm25_for, ranked_page, Ties, RANKED_WINDOW};
 use super::search::{self, fts_query};
 use super::{OptionalRow, Store, StoreResult};
 
@@ -44,31 +44,11 @@ pub struct ArticleFilter {
     pub naming_entity: Option<String>,
 }
 
-/// Where the next page starts: after this item in the list's order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ArticleAfter {
-    /// Newest first, then id descending.
-    Date { published_key: String, id: String },
-    /// Best bm25 rank first, then id descending, within the window of ranked matches
-    /// whose newest match has the pk `window`.
-    Rank { window: i64, rank: f64, id: String },
-}
-
 impl ArticleRecord {
     /// Where a list that ended with this article resumes: its rank key under a search,
     /// its date key otherwise.
-    pub fn resume_after(&self) -> ArticleAfter {
-        match (self.rank, self.rank_window) {
-            (Some(rank), Some(window)) => ArticleAfter::Rank {
-                window,
-                rank,
-                id: self.id.clone(),
-            },
-            _ => ArticleAfter::Date {
-                published_key: self.published_key.clone(),
-                id: self.id.clone(),
-            },
-        }
+    pub fn resume_after(&self) -> ListAfter {
+        ListAfter::resume(self.rank, self.rank_window, &self.published_key, &self.id)
     }
 }
 
@@ -116,21 +96,17 @@ impl Store {
     pub fn list_articles(
         &self,
         filter: &ArticleFilter,
-        after: Option<&ArticleAfter>,
+        after: Option<&ListAfter>,
         limit: usize,
     ) -> StoreResult<Vec<ArticleRecord>> {
         let mut cond = Conditions::default();
         cond.push_eq("a.source", filter.source.as_deref());
         cond.push_eq("a.byline", filter.byline.as_deref());
-        if let Some(after) = &filter.published_after {
-            cond.push("a.published_key >= ?", [text(after)]);
-        }
-        if let Some(before) = &filter.published_before {
-            cond.push(
-                "a.published_key <> '' AND a.published_key < ?",
-                [text(before)],
-            );
-        }
+        cond.push_published_range(
+            "a.published_key",
+            filter.published_after.as_deref(),
+            filter.published_before.as_deref(),
+        );
         if let Some(entity) = &filter.naming_entity {
             cond.push(
                 "a.pk IN (SELECT article_pk FROM article_entities
@@ -141,7 +117,7 @@ impl Store {
         let conn = self.reader()?;
         match &filter.q {
             None => {
-                if let Some(ArticleAfter::Date { published_key, id }) = after {
+                if let Some(ListAfter::Date { published_key, id }) = after {
                     // Not the row value `(a.published_key, a.id) < (?, ?)`: SQLite reads
                     // that as the end of a range of the descending index, and walked every
                     // entry before the cursor (a deep page cost what all pages before it
@@ -184,14 +160,7 @@ impl Store {
                 let conn = conn.transaction()?;
                 let page = {
                     let mut stmt = conn.prepare_cached(&sql)?;
-                    let after = match after {
-                        Some(ArticleAfter::Rank { window, rank, id }) => Some(ResumeAfter {
-                            window: *window,
-                            rank: *rank,
-                            id,
-                        }),
-                        _ => None,
-                    };
+                    let after = ListAfter::ranked(after);
                     ranked_page(
                         &mut stmt,
                         &fts,
@@ -298,7 +267,7 @@ mod tests {
             loop {
                 let page = store.list_articles(&filter, after.as_ref(), 60).unwrap();
                 let Some(last) = page.last() else { break };
-                after = Some(ArticleAfter::Rank {
+                after = Some(ListAfter::Rank {
                     window: last.rank_window.unwrap(),
                     rank: last.rank.unwrap(),
                     id: last.id.clone(),

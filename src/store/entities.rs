@@ -277,7 +277,7 @@ impl Store {
     pub fn entity_articles(
         &self,
         entity_id: &str,
-        after: Option<&super::ArticleAfter>,
+        after: Option<&super::ListAfter>,
         limit: usize,
     ) -> StoreResult<Vec<ArticleRecord>> {
         self.reader()?

@@ -23,11 +23,12 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::config::DatabaseSettings;
 
-pub use articles::{ArticleAfter, ArticleFilter, ArticleRecord};
+pub use articles::{ArticleFilter, ArticleRecord};
 pub use entities::{
     entity_id, normalise_name, EntityAfter, EntityFilter, EntityRecord, EntitySort, MentionRecord,
 };
-pub use quotes::{QuoteAfter, QuoteFilter, QuoteRecord, SpeakerRef};
+pub use query::ListAfter;
+pub use quotes::{QuoteFilter, QuoteRecord, SpeakerRef};
 pub use write::{BulkLoad, InsertOutcome, NewArticle};
 
 /// Page cache of the writer connection: writes touch index pages all over the file, and

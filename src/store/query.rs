@@ -3,6 +3,8 @@
 
 use rusqlite::types::Value;
 
+use super::rank::ResumeAfter;
+
 #[derive(Default)]
 pub(crate) struct Conditions {
     clauses: Vec<String>,
@@ -22,6 +24,22 @@ impl Conditions {
         }
     }
 
+    /// `published_after` (inclusive) and `published_before` (exclusive) on a sortable
+    /// published-key column; an unknown date ('') is before nothing.
+    pub fn push_published_range(
+        &mut self,
+        column: &str,
+        after: Option<&str>,
+        before: Option<&str>,
+    ) {
+        if let Some(after) = after {
+            self.push(&format!("{column} >= ?"), [text(after)]);
+        }
+        if let Some(before) = before {
+            self.push(&format!("{column} <> '' AND {column} < ?"), [text(before)]);
+        }
+    }
+
     /// `WHERE a AND b ...`, or nothing.
     pub fn where_sql(&self) -> String {
         if self.clauses.is_empty() {
@@ -33,6 +51,52 @@ impl Conditions {
 
     pub fn into_params(self) -> Vec<Value> {
         self.params
+    }
+}
+
+/// Where the next page of an article or quote list starts: after this item in the list's
+/// order (newest first, or best bm25 rank first under a search; ties by id).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListAfter {
+    Date {
+        published_key: String,
+        id: String,
+    },
+    /// Within the window of ranked matches whose newest match has the pk `window`.
+    Rank {
+        window: i64,
+        rank: f64,
+        id: String,
+    },
+}
+
+impl ListAfter {
+    /// Where a list that ended with an item resumes: its rank key when the list was
+    /// ranked (a search), its date key otherwise.
+    pub fn resume(rank: Option<f64>, window: Option<i64>, published_key: &str, id: &str) -> Self {
+        match (rank, window) {
+            (Some(rank), Some(window)) => ListAfter::Rank {
+                window,
+                rank,
+                id: id.to_owned(),
+            },
+            _ => ListAfter::Date {
+                published_key: published_key.to_owned(),
+                id: id.to_owned(),
+            },
+        }
+    }
+
+    /// The rank key, for [`super::rank::ranked_page`]; `None` for a date key.
+    pub(crate) fn ranked(after: Option<&ListAfter>) -> Option<ResumeAfter<'_>> {
+        match after {
+            Some(ListAfter::Rank { window, rank, id }) => Some(ResumeAfter {
+                window: *window,
+                rank: *rank,
+                id,
+            }),
+            _ => None,
+        }
     }
 }
 

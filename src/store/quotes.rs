@@ -8,8 +8,8 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use tracing::instrument;
 
 use super::entities::normalise_name;
-use super::query::{json_keys, text, Conditions};
-use super::rank::{bm25_for, ranked_page, Bm25, ResumeAfter, Ties, RANKED_WINDOW};
+use super::query::{json_keys, text, Conditions, ListAfter};
+use super::rank::{bm25_for, ranked_page, Bm25, Ties, RANKED_WINDOW};
 use super::search::{self, fts_query};
 use super::{OptionalRow, Store, StoreResult};
 
@@ -65,31 +65,11 @@ pub struct QuoteFilter {
     pub about: Option<String>,
 }
 
-/// Where the next page starts.
-#[derive(Debug, Clone, PartialEq)]
-pub enum QuoteAfter {
-    /// Newest article first, then quote id ascending.
-    Date { published_key: String, id: String },
-    /// Best bm25 rank first, then quote id ascending, within the window of ranked
-    /// matches whose newest match has the pk `window`.
-    Rank { window: i64, rank: f64, id: String },
-}
-
 impl QuoteRecord {
     /// Where a list that ended with this quote resumes: its rank key under a search,
     /// its date key otherwise.
-    pub fn resume_after(&self) -> QuoteAfter {
-        match (self.rank, self.rank_window) {
-            (Some(rank), Some(window)) => QuoteAfter::Rank {
-                window,
-                rank,
-                id: self.id.clone(),
-            },
-            _ => QuoteAfter::Date {
-                published_key: self.published_key.clone(),
-                id: self.id.clone(),
-            },
-        }
+    pub fn resume_after(&self) -> ListAfter {
+        ListAfter::resume(self.rank, self.rank_window, &self.published_key, &self.id)
     }
 }
 
@@ -222,7 +202,7 @@ impl Store {
     pub fn list_quotes(
         &self,
         filter: &QuoteFilter,
-        after: Option<&QuoteAfter>,
+        after: Option<&ListAfter>,
         limit: usize,
     ) -> StoreResult<Vec<QuoteRecord>> {
         let mut reader = self.reader()?;
@@ -338,15 +318,11 @@ fn common_conditions(filter: &QuoteFilter) -> Conditions {
             filter.kinds.iter().map(|k| text(k)),
         );
     }
-    if let Some(after) = &filter.published_after {
-        cond.push("q.published_key >= ?", [text(after)]);
-    }
-    if let Some(before) = &filter.published_before {
-        cond.push(
-            "q.published_key <> '' AND q.published_key < ?",
-            [text(before)],
-        );
-    }
+    cond.push_published_range(
+        "q.published_key",
+        filter.published_after.as_deref(),
+        filter.published_before.as_deref(),
+    );
     if let Some(entity) = &filter.about {
         cond.push(
             "EXISTS (SELECT 1 FROM mentions AS m
@@ -367,7 +343,7 @@ fn date_slots(
     conn: &Connection,
     filter: &QuoteFilter,
     speakers: &[Clause],
-    after: Option<&QuoteAfter>,
+    after: Option<&ListAfter>,
     limit: usize,
 ) -> StoreResult<Vec<Slot>> {
     let alternatives: Vec<Option<&Clause>> = if speakers.is_empty() {
@@ -381,7 +357,7 @@ fn date_slots(
         if let Some((clause, values)) = speaker {
             cond.push(clause, values.iter().cloned());
         }
-        if let Some(QuoteAfter::Date { published_key, id }) = after {
+        if let Some(ListAfter::Date { published_key, id }) = after {
             // The first term bounds the index range; the second skips the rest of the
             // last page's date (ids ascend within a date while dates descend).
             cond.push(
@@ -425,7 +401,7 @@ fn ranked_slots(
     speakers: &[Clause],
     fts: &str,
     bm25: &Bm25,
-    after: Option<&QuoteAfter>,
+    after: Option<&ListAfter>,
     limit: usize,
 ) -> StoreResult<Vec<Slot>> {
     let mut cond = common_conditions(filter);
@@ -445,14 +421,7 @@ fn ranked_slots(
     );
     let common = cond.into_params();
     let mut stmt = conn.prepare_cached(&sql)?;
-    let after = match after {
-        Some(QuoteAfter::Rank { window, rank, id }) => Some(ResumeAfter {
-            window: *window,
-            rank: *rank,
-            id,
-        }),
-        _ => None,
-    };
+    let after = ListAfter::ranked(after);
     let page = ranked_page(
         &mut stmt,
         fts,
@@ -612,7 +581,7 @@ mod tests {
         loop {
             let page = store.list_quotes(&filter, after.as_ref(), 37).unwrap();
             let Some(last) = page.last() else { break };
-            after = Some(QuoteAfter::Rank {
+            after = Some(ListAfter::Rank {
                 window: last.rank_window.unwrap(),
                 rank: last.rank.unwrap(),
                 id: last.id.clone(),
