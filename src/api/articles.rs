@@ -313,12 +313,10 @@ pub async fn list_articles(
         ],
     );
     let after = list_after(query.cursor.as_deref(), &fp, filter.q.is_some())?;
-    let rows = if filter.q.is_some() {
-        web::block(move || store.list_articles(&filter, after.as_ref(), limit + 1)).await??
-    } else {
-        // A keyset page: a bounded read, run here (see `api` module docs).
-        store.list_articles(&filter, after.as_ref(), limit + 1)?
-    };
+    let rows = super::run_list_read(filter.q.is_some(), move || {
+        store.list_articles(&filter, after.as_ref(), limit + 1)
+    })
+    .await?;
     Ok(article_page(&req, rows, limit, &fp))
 }
 

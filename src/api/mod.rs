@@ -233,6 +233,19 @@ impl Guards {
     }
 }
 
+/// Runs a list read where the module docs say: here when it is a bounded keyset page,
+/// on the blocking pool when it is a search that may walk many windows of matches.
+async fn run_list_read<T: Send + 'static>(
+    searched: bool,
+    read: impl FnOnce() -> crate::store::StoreResult<T> + Send + 'static,
+) -> Result<T, error::ApiError> {
+    if searched {
+        Ok(web::block(read).await??)
+    } else {
+        Ok(read()?)
+    }
+}
+
 /// The document as committed in `openapi/openapi.json` (pretty, with a final newline).
 pub fn openapi_json() -> String {
     let mut json = openapi()

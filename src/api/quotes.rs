@@ -245,12 +245,10 @@ async fn quote_page(
         ],
     );
     let after = list_after(cursor, &fp, filter.q.is_some())?;
-    let rows = if filter.q.is_some() {
-        web::block(move || store.list_quotes(&filter, after.as_ref(), limit + 1)).await??
-    } else {
-        // A keyset page: a bounded read, run here (see `api` module docs).
-        store.list_quotes(&filter, after.as_ref(), limit + 1)?
-    };
+    let rows = super::run_list_read(filter.q.is_some(), move || {
+        store.list_quotes(&filter, after.as_ref(), limit + 1)
+    })
+    .await?;
     let (rows, next_cursor) = split_page(rows, limit, &fp, |last: &QuoteRecord| {
         ListCursor::from(last.resume_after())
     });
