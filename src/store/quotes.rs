@@ -213,25 +213,28 @@ impl Store {
         let Some(speakers) = speaker_clauses(&conn, filter.speaker.as_ref())? else {
             return Ok(Vec::new());
         };
-        let slots = match &filter.q {
-            None => date_slots(&conn, filter, &speakers, after, limit)?,
-            Some(q) => {
-                let Some(fts) = fts_query(q) else {
-                    return Ok(Vec::new());
-                };
+        let fts = match filter.q.as_deref().map(fts_query) {
+            // A search with no searchable word matches nothing.
+            Some(None) => return Ok(Vec::new()),
+            Some(Some(fts)) => Some(fts),
+            None => None,
+        };
+        let slots = match (&filter.q, &fts) {
+            (Some(q), Some(fts)) => {
                 let bm25 = bm25_for(
                     &conn,
                     "quotes_fts",
                     &search::phrases(q),
                     &self.inner.doc_frequencies,
                 )?;
-                ranked_slots(&conn, filter, &speakers, &fts, &bm25, after, limit)?
+                ranked_slots(&conn, filter, &speakers, fts, &bm25, after, limit)?
             }
+            _ => date_slots(&conn, filter, &speakers, after, limit)?,
         };
         let pks: Vec<i64> = slots.iter().map(|slot| slot.pk).collect();
         let mut records = read_quotes(&conn, &pks)?;
-        if let Some(fts) = filter.q.as_deref().and_then(fts_query) {
-            let mut snippets = page_snippets(&conn, &fts, &pks)?;
+        if let Some(fts) = &fts {
+            let mut snippets = page_snippets(&conn, fts, &pks)?;
             for (record, slot) in records.iter_mut().zip(&slots) {
                 if let Some((rank, window)) = slot.rank {
                     record.rank = Some(rank);
