@@ -11,6 +11,10 @@ use quotewire::extract::html::clean_html;
 use quotewire::extract::{extract, InputFormat, KnownMetadata};
 use std::time::Duration;
 
+/// The binary's allocator (src/main.rs), so that the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SEED: &str = include_str!("../tests/fixtures/seed/nato-japan-office.txt");
 const DEV: &str = include_str!("../tests/fixtures/dev/GUM_news_korea.txt");
 const HTML_PAGES: &[(&str, &str)] = &[
