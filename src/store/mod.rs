@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use r2d2::{Pool, PooledConnection};
 use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 
@@ -135,6 +136,11 @@ impl Store {
             .with_init(move |conn| {
                 configure(conn, busy)?;
                 conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+                // With `sqlite_stat4` (written by `PRAGMA optimize` after a load) SQLite
+                // re-plans a cached statement whenever a value bound to an indexed column
+                // changes, i.e. on nearly every list request; its plans here do not depend
+                // on the values, so the stability guarantee keeps the prepared plan.
+                conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
                 rank::register_phrase_frequencies(conn)?;
                 conn.pragma_update(None, "query_only", "ON")
             });

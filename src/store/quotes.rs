@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use tracing::instrument;
 
@@ -119,47 +119,47 @@ fn quote_from_row(row: &Row<'_>) -> rusqlite::Result<(QuoteRecord, i64)> {
 
 /// The bytes `[start, end)` of `body`, clamped to it as SQLite's `substr` would be; a
 /// range that cuts a character (a corrupt span) keeps the rest readable.
-fn body_slice(body: &str, start: i64, end: i64) -> String {
+fn body_slice(body: &[u8], start: i64, end: i64) -> String {
     let clamp = |at: i64| (at.max(0) as usize).min(body.len());
     let (start, end) = (clamp(start), clamp(end));
-    String::from_utf8_lossy(&body.as_bytes()[start..end.max(start)]).into_owned()
+    String::from_utf8_lossy(&body[start..end.max(start)]).into_owned()
 }
 
 /// The quotes with these pks, in that order (pks no longer stored are skipped): one
 /// statement for the quotes, and one that reads each article body once, to cut the
 /// sentence and the speaker's words from it. Reading the body in SQL, twice per quote,
-/// was most of the cost of a page.
+/// was most of the cost of a page; the body is sliced where SQLite holds it, as bytes,
+/// since copying and checking every body of a page cost more than the cut spans.
 fn read_quotes(conn: &Connection, pks: &[i64]) -> StoreResult<Vec<QuoteRecord>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM json_each(?1) AS k CROSS JOIN quotes AS q ON q.pk = k.value {JOINS}
          ORDER BY k.key"
     );
-    let quotes = conn
+    let mut quotes = conn
         .prepare_cached(&sql)?
         .query_map([json_keys(pks.iter().copied())], quote_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut articles: Vec<i64> = quotes.iter().map(|(_, article)| *article).collect();
     articles.sort_unstable();
     articles.dedup();
-    let bodies = conn
-        .prepare_cached(
-            "SELECT a.pk, a.body FROM json_each(?1) AS k CROSS JOIN articles AS a ON a.pk = k.value",
-        )?
-        .query_map([json_keys(articles)], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?
-        .collect::<rusqlite::Result<HashMap<_, _>>>()?;
-    Ok(quotes
-        .into_iter()
-        .map(|(mut quote, article)| {
-            let body = bodies.get(&article).map(String::as_str).unwrap_or("");
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.pk, a.body FROM json_each(?1) AS k CROSS JOIN articles AS a ON a.pk = k.value",
+    )?;
+    let mut bodies = stmt.query([json_keys(articles)])?;
+    while let Some(row) = bodies.next()? {
+        let article: i64 = row.get(0)?;
+        let body = match row.get_ref(1)? {
+            ValueRef::Text(bytes) | ValueRef::Blob(bytes) => bytes,
+            _ => &[],
+        };
+        for (quote, _) in quotes.iter_mut().filter(|(_, pk)| *pk == article) {
             quote.sentence = body_slice(body, quote.sentence_span.0, quote.sentence_span.1);
             if let Some((words, start, end)) = &mut quote.speaker_mention {
                 *words = body_slice(body, *start, *end);
             }
-            quote
-        })
-        .collect())
+        }
+    }
+    Ok(quotes.into_iter().map(|(quote, _)| quote).collect())
 }
 
 /// One alternative of a filter: an SQL condition and its bound values.
