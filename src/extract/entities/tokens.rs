@@ -183,9 +183,8 @@ pub fn tokenize(body: &str) -> Vec<Token> {
                 && piece.0 == start
                 && gazetteer::is_non_name(&body[piece.0..piece.1].to_lowercase());
             let joined = joined && !after_stop;
-            let initial = first && piece.0 == start
-                || after_stop
-                || opens_sentence(gap_here, prev.is_none());
+            let initial =
+                first && piece.0 == start || after_stop || opens_sentence(gap_here, prev.is_none());
             tokens.push(Token {
                 start: piece.0,
                 end: piece.1,
