@@ -939,7 +939,17 @@ fn appositive_role(cx: &Context, end: usize) -> Option<String> {
         .unwrap_or(rest.len())
         .min(120);
     let phrase = rest[..rest.floor_char_boundary_compat(stop)].trim();
-    let words: Vec<&str> = phrase.split_whitespace().collect();
+    // A role has at most twelve words: a longer phrase is none, whatever its words.
+    let mut kept = [""; 13];
+    let mut count = 0;
+    for word in phrase.split_whitespace() {
+        if count == kept.len() {
+            return None;
+        }
+        kept[count] = word;
+        count += 1;
+    }
+    let words = &kept[..count];
     let lead = words
         .iter()
         .position(|w| !matches!(lowered(w).as_ref(), "the" | "a" | "an" | "former" | "then"))?;

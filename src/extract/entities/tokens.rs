@@ -165,6 +165,8 @@ pub fn tokenize(body: &str) -> Vec<Token> {
             at = end;
         }
         let gap = &body[prev_end..start];
+        // Most words follow a single space: no mark to look for, and the word joins the last.
+        let spaces_only = gap.bytes().all(|b| b == b' ');
         let first = tokens.is_empty();
         split_word(body, start, end, marked, &mut pieces);
         for &piece in &pieces {
@@ -174,17 +176,20 @@ pub fn tokenize(body: &str) -> Vec<Token> {
                 &body[piece.0 - 1..piece.0]
             };
             let prev = tokens.last().copied();
-            let joined = !first
-                && piece.0 == start
-                && gap.bytes().all(|b| b == b' ')
-                && !prev.is_some_and(|p| p.possessive);
+            let joined =
+                !first && piece.0 == start && spaces_only && !prev.is_some_and(|p| p.possessive);
             // "in Washington D.C. The team": the stop ends both the abbreviation and the sentence.
             let after_stop = prev.is_some_and(|p| p.end > p.start && bytes[p.end - 1] == b'.')
                 && piece.0 == start
                 && gazetteer::is_non_name(&body[piece.0..piece.1].to_lowercase());
             let joined = joined && !after_stop;
-            let initial =
-                first && piece.0 == start || after_stop || opens_sentence(gap_here, prev.is_none());
+            let initial = first && piece.0 == start
+                || after_stop
+                || if piece.0 == start && spaces_only {
+                    prev.is_none()
+                } else {
+                    opens_sentence(gap_here, prev.is_none())
+                };
             tokens.push(Token {
                 start: piece.0,
                 end: piece.1,
