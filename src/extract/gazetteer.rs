@@ -39,10 +39,8 @@ impl Hasher for WordHasher {
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
             // The length keeps "ab" apart from "ab\0".
-            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+            self.add(tail_word(rest) ^ ((rest.len() as u64) << 59));
         }
     }
 
@@ -52,6 +50,27 @@ impl Hasher for WordHasher {
 
     fn write_usize(&mut self, value: usize) {
         self.add(value as u64);
+    }
+}
+
+/// The one to seven bytes of `rest` as a little-endian word padded with zeros, read as
+/// two overlapping loads (a copy into a zeroed buffer costs a call to `memcpy`).
+fn tail_word(rest: &[u8]) -> u64 {
+    let len = rest.len();
+    let two = |at: usize| u64::from(u16::from_le_bytes([rest[at], rest[at + 1]]));
+    let four = |at: usize| {
+        u64::from(u32::from_le_bytes([
+            rest[at],
+            rest[at + 1],
+            rest[at + 2],
+            rest[at + 3],
+        ]))
+    };
+    match len {
+        0 => 0,
+        1 => u64::from(rest[0]),
+        2..=3 => two(0) | two(len - 2) << (8 * (len - 2)),
+        _ => four(0) | four(len - 4) << (8 * (len - 4)),
     }
 }
 
@@ -256,6 +275,20 @@ pub fn is_non_name(lower: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tail_words_are_the_bytes_padded_with_zeros() {
+        let bytes = b"abcdefg";
+        for len in 0..8 {
+            let mut padded = [0u8; 8];
+            padded[..len].copy_from_slice(&bytes[..len]);
+            assert_eq!(
+                tail_word(&bytes[..len]),
+                u64::from_le_bytes(padded),
+                "{len}"
+            );
+        }
+    }
 
     #[test]
     fn standing_aliases_resolve_to_the_country() {

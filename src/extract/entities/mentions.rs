@@ -206,6 +206,23 @@ struct Context<'b> {
     lowered: String,
 }
 
+/// An Arabic particle before a capitalised name ("al-Assad", "bin-Salman").
+fn has_particle_prefix(text: &str) -> bool {
+    // Every particle's hyphen is its third or fourth byte: most words end the test here.
+    if !text.as_bytes().get(2..4).is_some_and(|b| b.contains(&b'-')) {
+        return false;
+    }
+    ["al-", "el-", "ad-", "as-", "ash-", "bin-", "abu-"]
+        .iter()
+        .any(|p| {
+            text.starts_with(p)
+                && text[p.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase)
+        })
+}
+
 impl<'b> Context<'b> {
     fn new(body: &'b str) -> Self {
         let tokens = tokenize(body);
@@ -257,17 +274,7 @@ impl<'b> Context<'b> {
 
     fn is_name_word(&self, i: usize) -> bool {
         let t = self.tokens[i];
-        let text = t.text(self.body);
-        t.is_capitalised()
-            || ["al-", "el-", "ad-", "as-", "ash-", "bin-", "abu-"]
-                .iter()
-                .any(|p| {
-                    text.starts_with(p)
-                        && text[p.len()..]
-                            .chars()
-                            .next()
-                            .is_some_and(char::is_uppercase)
-                })
+        t.is_capitalised() || has_particle_prefix(t.text(self.body))
     }
 
     fn is_connector(&self, i: usize) -> bool {
@@ -511,9 +518,16 @@ impl Context<'_> {
 /// title from the name after it, and types what remains.
 fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
     let mut start = start;
+    let run_end = end;
+    // What the gazetteer knows of `start..=end`, looked up once for the last start tried.
+    let mut known_whole = None;
     // Leading articles and sentence-initial function words are not part of a name,
     // unless the whole run is a known name ("The Hague").
-    while start <= end && gazetteer::lookup(cx.slice(start, end)).is_none() {
+    while start <= end {
+        known_whole = gazetteer::lookup(cx.slice(start, end));
+        if known_whole.is_some() {
+            break;
+        }
         let first_initial = cx.tokens[start].initial;
         let article = matches!(cx.text(start), "The" | "A" | "An");
         let known_prefix =
@@ -561,7 +575,10 @@ fn split_run(cx: &Context, start: usize, end: usize, out: &mut Vec<Candidate>) {
         return;
     }
     let whole = cx.slice(start, end);
-    if let Some(known) = gazetteer::lookup(whole) {
+    if end != run_end {
+        known_whole = gazetteer::lookup(whole);
+    }
+    if let Some(known) = known_whole {
         out.push(Candidate {
             span: cx.span(start, end),
             known: Some(known),
@@ -922,7 +939,17 @@ fn appositive_role(cx: &Context, end: usize) -> Option<String> {
         .unwrap_or(rest.len())
         .min(120);
     let phrase = rest[..rest.floor_char_boundary_compat(stop)].trim();
-    let words: Vec<&str> = phrase.split_whitespace().collect();
+    // A role has at most twelve words: a longer phrase is none, whatever its words.
+    let mut kept = [""; 13];
+    let mut count = 0;
+    for word in phrase.split_whitespace() {
+        if count == kept.len() {
+            return None;
+        }
+        kept[count] = word;
+        count += 1;
+    }
+    let words = &kept[..count];
     let lead = words
         .iter()
         .position(|w| !matches!(lowered(w).as_ref(), "the" | "a" | "an" | "former" | "then"))?;

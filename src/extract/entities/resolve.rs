@@ -302,6 +302,19 @@ fn is_short_form_of<'b>(short: &[&str], long: &'b str, scratch: &mut Vec<&'b str
             || long.len() == short.len() + 2 && long[1] == "of" && long.ends_with(short))
 }
 
+/// A quick test that [`is_short_form_of`] needs: `long` ends with the last word of
+/// `short`, or its first or second word is the first of `short`.
+fn may_be_short_form_of(short: &[&str], long: &str) -> bool {
+    let (Some(first), Some(last)) = (short.first(), short.last()) else {
+        return true;
+    };
+    let mut words = long.split_whitespace();
+    words.next_back() == Some(last) || {
+        let mut words = long.split_whitespace();
+        words.next() == Some(first) || words.next() == Some(first)
+    }
+}
+
 /// The last word of a person's full name, the key a lone surname is looked up by.
 fn full_name_surname<'b>(group: &Group<'b>) -> Option<&'b str> {
     if group.kind() != EntityKind::Person {
@@ -344,8 +357,8 @@ pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
         let group = &mut groups[gi];
         group.add_surface(surface);
         group.mentions.push(c.span);
-        let words = c.text(body).split_whitespace().count();
         if let Some(kind) = c.cue {
+            let words = surface.split_whitespace().count();
             group.cues.push((words, kind));
         }
         if let Some(role) = &c.role {
@@ -438,12 +451,14 @@ pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
     // A two- or three-word name whose last word the article also uses alone is a person
     // referred to by surname ("Valeska Paris" ... "Paris said"). Only cues change here.
     let by_surface = index_surfaces(&groups, |s| [s.to_string()]);
+    let mut words: Vec<&str> = Vec::new();
     for gi in 0..groups.len() {
         if groups[gi].gone || groups[gi].kind() != EntityKind::Misc {
             continue;
         }
         let name = groups[gi].name();
-        let words: Vec<&str> = name.split_whitespace().collect();
+        words.clear();
+        words.extend(name.split_whitespace());
         let lowercase_word = words
             .iter()
             .any(|w| w.chars().next().is_some_and(char::is_lowercase));
@@ -525,7 +540,6 @@ pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
     // Forms of organisations by their edge words; a merged short form joins its target's.
     let mut by_edge_word = index_surfaces(&groups, edge_words);
     let mut scratch = Vec::new();
-    let mut words = Vec::new();
     let every_group: Vec<usize> = (0..groups.len()).collect();
     for gi in 0..groups.len() {
         if groups[gi].gone || groups[gi].surfaces.len() != 1 {
@@ -583,10 +597,10 @@ pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
                 t != gi
                     && !groups[t].gone
                     && groups[t].kind() == EntityKind::Organization
-                    && groups[t]
-                        .surfaces
-                        .iter()
-                        .any(|long| is_short_form_of(&words, long, &mut scratch))
+                    && groups[t].surfaces.iter().any(|long| {
+                        may_be_short_form_of(&words, long)
+                            && is_short_form_of(&words, long, &mut scratch)
+                    })
             });
             only_one(longer)
         });

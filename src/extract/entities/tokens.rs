@@ -160,12 +160,13 @@ pub fn tokenize(body: &str) -> Vec<Token> {
             end += width;
         }
         at = end;
-        let word = &body[start..end];
-        if bytes.get(end) == Some(&b'.') && is_abbreviation(word) {
+        if bytes.get(end) == Some(&b'.') && is_abbreviation(&body[start..end]) {
             end += 1;
             at = end;
         }
         let gap = &body[prev_end..start];
+        // Most words follow a single space: no mark to look for, and the word joins the last.
+        let spaces_only = gap.bytes().all(|b| b == b' ');
         let first = tokens.is_empty();
         split_word(body, start, end, marked, &mut pieces);
         for &piece in &pieces {
@@ -175,18 +176,20 @@ pub fn tokenize(body: &str) -> Vec<Token> {
                 &body[piece.0 - 1..piece.0]
             };
             let prev = tokens.last().copied();
-            let joined = !first
-                && piece.0 == start
-                && gap.bytes().all(|b| b == b' ')
-                && !prev.is_some_and(|p| p.possessive);
+            let joined =
+                !first && piece.0 == start && spaces_only && !prev.is_some_and(|p| p.possessive);
             // "in Washington D.C. The team": the stop ends both the abbreviation and the sentence.
-            let after_stop = prev.is_some_and(|p| p.text(body).ends_with('.'))
+            let after_stop = prev.is_some_and(|p| p.end > p.start && bytes[p.end - 1] == b'.')
                 && piece.0 == start
                 && gazetteer::is_non_name(&body[piece.0..piece.1].to_lowercase());
             let joined = joined && !after_stop;
             let initial = first && piece.0 == start
                 || after_stop
-                || opens_sentence(gap_here, prev.map(|p| p.text(body)));
+                || if piece.0 == start && spaces_only {
+                    prev.is_none()
+                } else {
+                    opens_sentence(gap_here, prev.is_none())
+                };
             tokens.push(Token {
                 start: piece.0,
                 end: piece.1,
@@ -208,19 +211,19 @@ fn is_abbreviation(word: &str) -> bool {
     dotted || initial || ABBREVIATIONS.contains(&word)
 }
 
-/// Whether what lies between two words starts a new sentence or quotation.
-fn opens_sentence(gap: &str, prev: Option<&str>) -> bool {
-    if gap.chars().any(|c| {
-        matches!(
-            c,
-            '.' | '!' | '?' | ':' | ';' | '\n' | '“' | '"' | '•' | '|'
-        )
-    }) {
-        return true;
-    }
+/// Whether what lies between two words starts a new sentence or quotation; `first`: no
+/// word comes before.
+fn opens_sentence(gap: &str, first: bool) -> bool {
+    // Byte by byte: of the marks, only "“" and "•" are not ASCII (E2 80 9C, E2 80 A2).
+    let bytes = gap.as_bytes();
+    let mark = bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'.' | b'!' | b'?' | b':' | b';' | b'\n' | b'"' | b'|' => true,
+        0xE2 => matches!(bytes.get(i + 1..i + 3), Some([0x80, 0x9C | 0xA2])),
+        _ => false,
+    });
     // "- Item" bullets and "— Name" openers after a line break are caught above; a word
     // after an abbreviation that is not a title is not a sentence start.
-    prev.is_none()
+    mark || first
 }
 
 /// Cuts possessive `'s` and hyphen suffixes off a word, and splits "Japan-NATO" into
