@@ -106,9 +106,14 @@ pub async fn conditional_get(
 
     let (request, response) = response.into_parts();
     let (response, body) = response.into_parts();
-    let bytes = body::to_bytes(body)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string().into()))?;
+    // A body that is one buffer (every JSON answer) is taken as it is; `to_bytes` would
+    // copy it into a new one.
+    let bytes = match body.try_into_bytes() {
+        Ok(bytes) => bytes,
+        Err(body) => body::to_bytes(body)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string().into()))?,
+    };
     let etag = etag_of(&bytes);
     let mut response = if if_none_match.is_some_and(|value| none_match(&value, &etag)) {
         not_modified(response.headers())

@@ -19,6 +19,7 @@ mod entities;
 pub mod error;
 pub mod export;
 mod health;
+mod json;
 pub mod limits;
 pub mod pagination;
 mod quotes;
