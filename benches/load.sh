@@ -7,7 +7,8 @@
 # Needs wrk (Debian: apt-get install wrk) and python3. Prints a Markdown table; the
 # README's Performance section quotes it. Defaults: 100000 articles, 64 connections, 10 s.
 # WORK_DIR keeps the corpus and database between runs (an existing load.db is reused,
-# and then no corpus is needed).
+# and then no corpus is needed). QUOTEWIRE_BIN runs another build (to compare two) instead
+# of building this checkout's.
 set -euo pipefail
 
 count=${1:-100000}
@@ -15,7 +16,7 @@ connections=${2:-64}
 seconds=${3:-10}
 port=${PORT:-18181}
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin="$root/target/release/quotewire"
+bin=${QUOTEWIRE_BIN:-"$root/target/release/quotewire"}
 work=${WORK_DIR:-$(mktemp -d /tmp/quotewire-load.XXXXXX)}
 db="$work/load.db"
 corpus="$work/corpus-$count"
@@ -23,7 +24,7 @@ targets="$work/targets"
 base="http://127.0.0.1:$port"
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-(cd "$root" && cargo build --release --quiet)
+[ -n "${QUOTEWIRE_BIN:-}" ] || (cd "$root" && cargo build --release --quiet)
 
 if [ ! -f "$db" ]; then
   if [ ! -d "$corpus" ]; then

@@ -16,6 +16,11 @@ pub struct Application {
     port: u16,
 }
 
+/// Threads for blocking work in each worker: every reader, and one more for the writer.
+fn blocking_threads(settings: &Settings) -> usize {
+    settings.database.pool_size.max(1) as usize + 1
+}
+
 impl Application {
     /// Binds `settings.server.addr` and builds the server over `store`.
     pub fn build(settings: &Settings, store: Store) -> std::io::Result<Application> {
@@ -44,7 +49,12 @@ impl Application {
                 .listen(listener)?
                 // We handle the signals ourselves (below), to log them and drain in order.
                 .disable_signals()
-                .shutdown_timeout(settings.server.shutdown_timeout_secs);
+                .shutdown_timeout(settings.server.shutdown_timeout_secs)
+                // Blocking work (searches, exports, writes) waits for one of `pool_size`
+                // readers or the one writer: threads past that many only wait, and each
+                // kept its allocator's memory (64 searching connections grew the server to
+                // 270 MB on actix's default of 512 threads per core).
+                .worker_max_blocking_threads(blocking_threads(settings));
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }
