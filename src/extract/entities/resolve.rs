@@ -285,6 +285,10 @@ fn only_one<T>(mut items: impl Iterator<Item = T>) -> Option<T> {
 /// Whether the words of `short` are the leading or trailing words of the longer form
 /// `long` of an organisation. `scratch` holds `long`'s words (kept to spare allocations).
 fn is_short_form_of<'b>(short: &[&str], long: &'b str, scratch: &mut Vec<&'b str>) -> bool {
+    // Most pairs share no edge word: that is decided without splitting `long` into words.
+    if !may_be_short_form_of(short, long) {
+        return false;
+    }
     scratch.clear();
     scratch.extend(long.split_whitespace());
     let mut long: &[&str] = scratch;
@@ -302,8 +306,8 @@ fn is_short_form_of<'b>(short: &[&str], long: &'b str, scratch: &mut Vec<&'b str
             || long.len() == short.len() + 2 && long[1] == "of" && long.ends_with(short))
 }
 
-/// A quick test that [`is_short_form_of`] needs: `long` ends with the last word of
-/// `short`, or its first or second word is the first of `short`.
+/// What [`is_short_form_of`] needs first: `long` ends with the last word of `short`, or
+/// its first or second word is the first of `short`.
 fn may_be_short_form_of(short: &[&str], long: &str) -> bool {
     let (Some(first), Some(last)) = (short.first(), short.last()) else {
         return true;
@@ -597,10 +601,10 @@ pub fn build_table<'b>(body: &'b str, candidates: &[Candidate]) -> EntityTable {
                 t != gi
                     && !groups[t].gone
                     && groups[t].kind() == EntityKind::Organization
-                    && groups[t].surfaces.iter().any(|long| {
-                        may_be_short_form_of(&words, long)
-                            && is_short_form_of(&words, long, &mut scratch)
-                    })
+                    && groups[t]
+                        .surfaces
+                        .iter()
+                        .any(|long| is_short_form_of(&words, long, &mut scratch))
             });
             only_one(longer)
         });

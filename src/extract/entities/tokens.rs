@@ -165,7 +165,7 @@ pub fn tokenize(body: &str) -> Vec<Token> {
             at = end;
         }
         let gap = &body[prev_end..start];
-        // Most words follow a single space: no mark to look for, and the word joins the last.
+        // Only spaces since the last word: the word may join it.
         let spaces_only = gap.bytes().all(|b| b == b' ');
         let first = tokens.is_empty();
         split_word(body, start, end, marked, &mut pieces);
@@ -183,13 +183,8 @@ pub fn tokenize(body: &str) -> Vec<Token> {
                 && piece.0 == start
                 && gazetteer::is_non_name(&body[piece.0..piece.1].to_lowercase());
             let joined = joined && !after_stop;
-            let initial = first && piece.0 == start
-                || after_stop
-                || if piece.0 == start && spaces_only {
-                    prev.is_none()
-                } else {
-                    opens_sentence(gap_here, prev.is_none())
-                };
+            let initial =
+                first && piece.0 == start || after_stop || opens_sentence(gap_here, prev.is_none());
             tokens.push(Token {
                 start: piece.0,
                 end: piece.1,
