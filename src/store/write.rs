@@ -840,27 +840,50 @@ fn known_entity(tx: &Connection, cache: &mut EntityCache, e: &ArticleEntity) -> 
         }
     };
     for (key, alias) in &e.aliases {
-        if !known.alias_keys.contains(key) {
-            tx.prepare_cached(
-                "INSERT INTO entity_aliases (entity_pk, alias_key, alias) VALUES (?1, ?2, ?3)
-                 ON CONFLICT DO NOTHING",
-            )?
-            .execute(params![known.pk, key, alias])?;
+        let stored = store_once(
+            tx,
+            "INSERT INTO entity_aliases (entity_pk, alias_key, alias) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO NOTHING",
+            known.pk,
+            &mut known.alias_keys,
+            key,
+            alias,
+        )?;
+        if stored {
             insert_words(tx, known.pk, key)?;
-            known.alias_keys.insert(key.clone());
         }
     }
     for (key, role) in &e.roles {
-        if !known.role_keys.contains(key) {
-            tx.prepare_cached(
-                "INSERT INTO entity_roles (entity_pk, role_key, role) VALUES (?1, ?2, ?3)
-                 ON CONFLICT DO NOTHING",
-            )?
-            .execute(params![known.pk, key, role])?;
-            known.role_keys.insert(key.clone());
-        }
+        store_once(
+            tx,
+            "INSERT INTO entity_roles (entity_pk, role_key, role) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO NOTHING",
+            known.pk,
+            &mut known.role_keys,
+            key,
+            role,
+        )?;
     }
     Ok(known.pk)
+}
+
+/// Runs `insert` (entity pk, key, value) for a key not in `stored`, the keys this writer
+/// already wrote for the entity, and remembers it; whether it ran.
+fn store_once(
+    tx: &Connection,
+    insert: &str,
+    entity_pk: i64,
+    stored: &mut HashSet<String>,
+    key: &str,
+    value: &str,
+) -> rusqlite::Result<bool> {
+    if stored.contains(key) {
+        return Ok(false);
+    }
+    tx.prepare_cached(insert)?
+        .execute(params![entity_pk, key, value])?;
+    stored.insert(key.to_owned());
+    Ok(true)
 }
 
 fn insert_words(tx: &Connection, entity_pk: i64, key: &str) -> rusqlite::Result<()> {
