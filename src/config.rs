@@ -54,6 +54,8 @@ pub struct ServerSettings {
 pub struct DatabaseSettings {
     pub path: PathBuf,
     pub pool_size: u32,
+    /// Page cache of each read connection, in KiB.
+    pub reader_cache_kib: u32,
     pub busy_timeout_ms: u64,
 }
 

@@ -112,6 +112,7 @@ impl Store {
             })?;
         }
         let busy = Duration::from_millis(settings.busy_timeout_ms);
+        let reader_cache_kib = settings.reader_cache_kib;
         // Each connection is used by one thread at a time (the writer behind its mutex,
         // readers through the pool), so SQLite's own per-call mutex is pure overhead.
         let flags = OpenFlags::default()
@@ -144,8 +145,9 @@ impl Store {
                 rank::register_phrase_frequencies(conn)?;
                 // No `mmap_size`: mapping the file cut a point read's CPU by a sixth and
                 // lists' by more, but every page a search touched stayed in the server's
-                // RSS (1.1 GB after the load benchmark, against 150 MB allowed). A larger
-                // page cache (8 MiB a reader) did not measurably help point reads.
+                // RSS (1.1 GB after the load benchmark, against 150 MB allowed). A page
+                // cache of its own per reader, bounded, does the same for the pages in it.
+                conn.pragma_update(None, "cache_size", -i64::from(reader_cache_kib))?;
                 conn.pragma_update(None, "query_only", "ON")
             });
         let readers = Pool::builder()
@@ -169,6 +171,7 @@ impl Store {
         Store::open(&DatabaseSettings {
             path: path.to_path_buf(),
             pool_size: 4,
+            reader_cache_kib: 2048,
             busy_timeout_ms: 5000,
         })
     }
