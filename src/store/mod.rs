@@ -41,6 +41,7 @@ static MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_init.sql")),
     M::up(include_str!("migrations/002_scale.sql")),
     M::up(include_str!("migrations/004_ingest.sql")),
+    M::up(include_str!("migrations/005_quote_sentences.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -212,6 +213,56 @@ mod tests {
         Migrations::from_slice(MIGRATIONS)
             .validate()
             .expect("migrations apply to an empty database");
+    }
+
+    #[test]
+    fn migration_5_copies_each_quotes_sentence_and_speaker_words_from_the_body() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v4.db");
+        let body = "Intro. \u{201c}Ça va,\u{201d} dit Zoë Émond. Fin.";
+        let cut = |part: &str| {
+            let start = body.find(part).unwrap() as i64;
+            (start, start + part.len() as i64)
+        };
+        let (sentence, speaker) = (cut("\u{201c}Ça va,\u{201d} dit Zoë Émond."), cut("Zoë Émond"));
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::from_slice(&MIGRATIONS[..3])
+                .to_latest(&mut conn)
+                .unwrap();
+            conn.execute(
+                "INSERT INTO articles (pk, id, body_hash, body, ingested_at)
+                 VALUES (1, 'a_1', 'h', ?1, 'now')",
+                [body],
+            )
+            .unwrap();
+            for (id, mention) in [("q_1", Some(speaker)), ("q_2", None)] {
+                conn.execute(
+                    "INSERT INTO quotes (id, article_pk, ordinal, published_key, text, kind,
+                                         speaker_name, speaker_start, speaker_end, span_start,
+                                         span_end, sentence_start, sentence_end)
+                     VALUES (?1, 1, 0, '', 'Ça va,', 'direct', 'Zoë Émond', ?2, ?3, 0, 1, ?4, ?5)",
+                    rusqlite::params![
+                        id,
+                        mention.map(|m| m.0),
+                        mention.map(|m| m.1),
+                        sentence.0,
+                        sentence.1
+                    ],
+                )
+                .unwrap();
+            }
+        }
+        let store = Store::open_path(&path).unwrap();
+        let quote = store.quote("q_1").unwrap();
+        assert_eq!(quote.sentence, "\u{201c}Ça va,\u{201d} dit Zoë Émond.");
+        assert_eq!(
+            quote.speaker_mention,
+            Some(("Zoë Émond".to_owned(), speaker.0, speaker.1))
+        );
+        let quote = store.quote("q_2").unwrap();
+        assert_eq!(quote.sentence, "\u{201c}Ça va,\u{201d} dit Zoë Émond.");
+        assert_eq!(quote.speaker_mention, None);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! speaker, the sentence and the article each quote stands in.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
-use rusqlite::types::{Value, ValueRef};
+use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use tracing::instrument;
 
@@ -73,37 +74,45 @@ impl QuoteRecord {
     }
 }
 
-/// A quote's own columns, its speaker's and its article's; the spans of the speaker's
-/// words and of the sentence are cut from the article body afterwards (see [`read_quotes`]).
+/// A quote's own columns (its sentence and speaker's words among them), its speaker's
+/// and its article's.
 const COLUMNS: &str = "q.id, q.text, q.kind, e.id, e.type, coalesce(e.name, q.speaker_name),
      q.speaker_start, q.speaker_end, q.cue, q.cue_start, q.cue_end, q.span_start, q.span_end,
      q.sentence_start, q.sentence_end, a.id, a.title, a.url, a.published, q.published_key,
-     q.article_pk";
+     q.sentence, q.speaker_words";
 
 const JOINS: &str =
     "JOIN articles AS a ON a.pk = q.article_pk LEFT JOIN entities AS e ON e.pk = q.speaker_pk";
 
-/// A quote as read by [`COLUMNS`], with the pk of the article whose body holds its spans.
-fn quote_from_row(row: &Row<'_>) -> rusqlite::Result<(QuoteRecord, i64)> {
+/// The quotes with these pks, in that order (pks no longer stored are skipped).
+static QUOTES_BY_PK: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {COLUMNS} FROM json_each(?1) AS k CROSS JOIN quotes AS q ON q.pk = k.value
+         {JOINS} ORDER BY k.key"
+    )
+});
+
+/// A quote as read by [`COLUMNS`].
+fn quote_from_row(row: &Row<'_>) -> rusqlite::Result<QuoteRecord> {
     let mention_start: Option<i64> = row.get(6)?;
     let mention_end: Option<i64> = row.get(7)?;
+    let mention_words: Option<String> = row.get(21)?;
     let cue_start: Option<i64> = row.get(9)?;
     let cue_end: Option<i64> = row.get(10)?;
-    let record = QuoteRecord {
+    Ok(QuoteRecord {
         id: row.get(0)?,
         text: row.get(1)?,
         kind: row.get(2)?,
         speaker_id: row.get(3)?,
         speaker_type: row.get(4)?,
         speaker_name: row.get(5)?,
-        // The words are filled in from the body.
         speaker_mention: mention_start
             .zip(mention_end)
-            .map(|(start, end)| (String::new(), start, end)),
+            .map(|(start, end)| (mention_words.unwrap_or_default(), start, end)),
         cue: row.get(8)?,
         cue_span: cue_start.zip(cue_end),
         span: (row.get(11)?, row.get(12)?),
-        sentence: String::new(),
+        sentence: row.get::<_, Option<String>>(20)?.unwrap_or_default(),
         sentence_span: (row.get(13)?, row.get(14)?),
         article_id: row.get(15)?,
         article_title: row.get(16)?,
@@ -113,53 +122,16 @@ fn quote_from_row(row: &Row<'_>) -> rusqlite::Result<(QuoteRecord, i64)> {
         rank: None,
         snippet: None,
         rank_window: None,
-    };
-    Ok((record, row.get(20)?))
+    })
 }
 
-/// The bytes `[start, end)` of `body`, clamped to it as SQLite's `substr` would be; a
-/// range that cuts a character (a corrupt span) keeps the rest readable.
-fn body_slice(body: &[u8], start: i64, end: i64) -> String {
-    let clamp = |at: i64| (at.max(0) as usize).min(body.len());
-    let (start, end) = (clamp(start), clamp(end));
-    String::from_utf8_lossy(&body[start..end.max(start)]).into_owned()
-}
-
-/// The quotes with these pks, in that order (pks no longer stored are skipped): one
-/// statement for the quotes, and one that reads each article body once, to cut the
-/// sentence and the speaker's words from it. Reading the body in SQL, twice per quote,
-/// was most of the cost of a page; the body is sliced where SQLite holds it, as bytes,
-/// since copying and checking every body of a page cost more than the cut spans.
+/// The quotes with these pks, in that order (pks no longer stored are skipped).
 fn read_quotes(conn: &Connection, pks: &[i64]) -> StoreResult<Vec<QuoteRecord>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM json_each(?1) AS k CROSS JOIN quotes AS q ON q.pk = k.value {JOINS}
-         ORDER BY k.key"
-    );
-    let mut quotes = conn
-        .prepare_cached(&sql)?
+    let quotes = conn
+        .prepare_cached(&QUOTES_BY_PK)?
         .query_map([json_keys(pks.iter().copied())], quote_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut articles: Vec<i64> = quotes.iter().map(|(_, article)| *article).collect();
-    articles.sort_unstable();
-    articles.dedup();
-    let mut stmt = conn.prepare_cached(
-        "SELECT a.pk, a.body FROM json_each(?1) AS k CROSS JOIN articles AS a ON a.pk = k.value",
-    )?;
-    let mut bodies = stmt.query([json_keys(articles)])?;
-    while let Some(row) = bodies.next()? {
-        let article: i64 = row.get(0)?;
-        let body = match row.get_ref(1)? {
-            ValueRef::Text(bytes) | ValueRef::Blob(bytes) => bytes,
-            _ => &[],
-        };
-        for (quote, _) in quotes.iter_mut().filter(|(_, pk)| *pk == article) {
-            quote.sentence = body_slice(body, quote.sentence_span.0, quote.sentence_span.1);
-            if let Some((words, start, end)) = &mut quote.speaker_mention {
-                *words = body_slice(body, *start, *end);
-            }
-        }
-    }
-    Ok(quotes.into_iter().map(|(quote, _)| quote).collect())
+    Ok(quotes)
 }
 
 /// One alternative of a filter: an SQL condition and its bound values.

@@ -543,8 +543,9 @@ static INSERT_QUOTES: LazyLock<MultiRowInsert> = LazyLock::new(|| {
     MultiRowInsert::new(
         "INSERT OR FAIL INTO quotes (id, article_pk, ordinal, published_key, text, kind, speaker_pk,
                              speaker_name, speaker_start, speaker_end, cue, cue_start, cue_end,
-                             span_start, span_end, sentence_start, sentence_end)",
-        17,
+                             span_start, span_end, sentence_start, sentence_end, sentence,
+                             speaker_words)",
+        19,
     )
 });
 static INSERT_ARTICLE_ENTITIES: LazyLock<MultiRowInsert> = LazyLock::new(|| {
@@ -693,6 +694,8 @@ fn insert_one(
             int(quote.span.end as i64),
             int(quote.sentence.start as i64),
             int(quote.sentence.end as i64),
+            text(body_text(&x.body, quote.sentence)),
+            opt_text(speaker.map(|s| body_text(&x.body, s.mention))),
         ]);
     }
     INSERT_QUOTES.insert(tx, &quotes)?;
@@ -801,6 +804,11 @@ fn group_entities(x: &Extraction) -> (Vec<ArticleEntity>, Vec<usize>) {
 /// rather than keep a span that would break a client slicing the body.
 fn valid_span(body: &str, span: Span) -> bool {
     span.start <= span.end && body.get(span.range()).is_some()
+}
+
+/// The words of `body` at `span`; empty when the span does not fall on its char boundaries.
+fn body_text(body: &str, span: Span) -> &str {
+    body.get(span.range()).unwrap_or_default()
 }
 
 /// A normalised name from each of its word starts to its end: the keys a prefix search
