@@ -102,7 +102,9 @@ fn entity_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, EntityRecord)> {
     ))
 }
 
-/// Fills in aliases and roles for a page of entities (two queries, not one per entity).
+/// Fills in aliases and roles for a page of entities (two queries, not one per entity),
+/// each list sorted bytewise as SQLite's BINARY collation would. Sorting here, not in SQL:
+/// an `ORDER BY` opened a sorter for every request, most of a prefix search's cost.
 fn attach_aliases_and_roles(
     conn: &Connection,
     entities: &mut [(i64, EntityRecord)],
@@ -119,7 +121,7 @@ fn attach_aliases_and_roles(
     for (table, column) in [("entity_aliases", "alias"), ("entity_roles", "role")] {
         let sql = format!(
             "SELECT t.entity_pk, t.{column} FROM json_each(?1) AS k
-             CROSS JOIN {table} AS t ON t.entity_pk = k.value ORDER BY t.entity_pk, t.{column}"
+             CROSS JOIN {table} AS t ON t.entity_pk = k.value"
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query([&pks])?;
@@ -135,6 +137,10 @@ fn attach_aliases_and_roles(
                 }
             }
         }
+    }
+    for (_, entity) in entities.iter_mut() {
+        entity.aliases.sort_unstable();
+        entity.roles.sort_unstable();
     }
     Ok(())
 }
