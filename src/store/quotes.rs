@@ -84,11 +84,13 @@ const COLUMNS: &str = "q.id, q.text, q.kind, e.id, e.type, coalesce(e.name, q.sp
 const JOINS: &str =
     "JOIN articles AS a ON a.pk = q.article_pk LEFT JOIN entities AS e ON e.pk = q.speaker_pk";
 
-/// The quotes with these pks, in that order (pks no longer stored are skipped).
+/// The quotes with these pks (pks no longer stored are skipped), and each one's place in
+/// the list. Put in order by the caller: an `ORDER BY` here sorted the page's whole rows
+/// in a SQLite sorter, a third of the statement's cost.
 static QUOTES_BY_PK: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {COLUMNS} FROM json_each(?1) AS k CROSS JOIN quotes AS q ON q.pk = k.value
-         {JOINS} ORDER BY k.key"
+        "SELECT {COLUMNS}, k.key FROM json_each(?1) AS k CROSS JOIN quotes AS q ON q.pk = k.value
+         {JOINS}"
     )
 });
 
@@ -127,11 +129,14 @@ fn quote_from_row(row: &Row<'_>) -> rusqlite::Result<QuoteRecord> {
 
 /// The quotes with these pks, in that order (pks no longer stored are skipped).
 fn read_quotes(conn: &Connection, pks: &[i64]) -> StoreResult<Vec<QuoteRecord>> {
-    let quotes = conn
+    let mut quotes = conn
         .prepare_cached(&QUOTES_BY_PK)?
-        .query_map([json_keys(pks.iter().copied())], quote_from_row)?
+        .query_map([json_keys(pks.iter().copied())], |row| {
+            Ok((row.get::<_, i64>(22)?, quote_from_row(row)?))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(quotes)
+    quotes.sort_unstable_by_key(|(place, _)| *place);
+    Ok(quotes.into_iter().map(|(_, quote)| quote).collect())
 }
 
 /// One alternative of a filter: an SQL condition and its bound values.
