@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use tracing::instrument;
 
 use super::articles::{ArticleFilter, ArticleRecord};
-use super::query::{json_keys, text, Conditions};
+use super::query::{text, Conditions};
 use super::{OptionalRow, Store, StoreResult};
 
 /// The form two names must share to be the same entity: case-folded, whitespace
@@ -80,8 +80,8 @@ pub enum EntityAfter {
     Name { name_key: String, id: String },
 }
 
-const COLUMNS: &str =
-    "e.pk, e.id, e.name, e.type, e.article_count, e.mention_count, e.quote_count, e.name_key";
+const COLUMNS: &str = "e.pk, e.id, e.name, e.type, e.article_count, e.mention_count, e.quote_count,
+     e.name_key, e.aliases, e.roles";
 
 fn entity_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, EntityRecord)> {
     Ok((
@@ -94,55 +94,23 @@ fn entity_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, EntityRecord)> {
             mention_count: row.get(5)?,
             quote_count: row.get(6)?,
             name_key: row.get(7)?,
-            aliases: Vec::new(),
-            roles: Vec::new(),
+            aliases: sorted_list(row, 8)?,
+            roles: sorted_list(row, 9)?,
             first_seen: None,
             last_seen: None,
         },
     ))
 }
 
-/// Fills in aliases and roles for a page of entities (two queries, not one per entity),
-/// each list sorted bytewise as SQLite's BINARY collation would. Sorting here, not in SQL:
-/// an `ORDER BY` opened a sorter for every request, most of a prefix search's cost.
-fn attach_aliases_and_roles(
-    conn: &Connection,
-    entities: &mut [(i64, EntityRecord)],
-) -> rusqlite::Result<()> {
-    if entities.is_empty() {
-        return Ok(());
-    }
-    let index: HashMap<i64, usize> = entities
-        .iter()
-        .enumerate()
-        .map(|(i, (pk, _))| (*pk, i))
-        .collect();
-    let pks = json_keys(entities.iter().map(|(pk, _)| *pk));
-    for (table, column) in [("entity_aliases", "alias"), ("entity_roles", "role")] {
-        let sql = format!(
-            "SELECT t.entity_pk, t.{column} FROM json_each(?1) AS k
-             CROSS JOIN {table} AS t ON t.entity_pk = k.value"
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query([&pks])?;
-        while let Some(row) = rows.next()? {
-            let pk: i64 = row.get(0)?;
-            let value: String = row.get(1)?;
-            if let Some(&i) = index.get(&pk) {
-                let entity = &mut entities[i].1;
-                if column == "alias" {
-                    entity.aliases.push(value)
-                } else {
-                    entity.roles.push(value)
-                }
-            }
-        }
-    }
-    for (_, entity) in entities.iter_mut() {
-        entity.aliases.sort_unstable();
-        entity.roles.sort_unstable();
-    }
-    Ok(())
+/// A JSON array of strings (an entity's aliases or roles, in the order stored), sorted
+/// bytewise as SQLite's BINARY collation sorts.
+fn sorted_list(row: &Row<'_>, column: usize) -> rusqlite::Result<Vec<String>> {
+    let json = row.get_ref(column)?.as_str()?;
+    let mut list: Vec<String> = serde_json::from_str(json).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, e.into())
+    })?;
+    list.sort_unstable();
+    Ok(list)
 }
 
 impl Store {
@@ -150,9 +118,7 @@ impl Store {
     pub fn entity(&self, id: &str) -> StoreResult<EntityRecord> {
         let conn = self.reader()?;
         let sql = format!("SELECT {COLUMNS} FROM entities AS e WHERE e.id = ?1");
-        let mut found = vec![conn.query_row(&sql, [id], entity_from_row).found()?];
-        attach_aliases_and_roles(&conn, &mut found)?;
-        let (pk, mut entity) = found.pop().expect("one entity");
+        let (pk, mut entity) = conn.query_row(&sql, [id], entity_from_row).found()?;
         let (first, last) = self.seen_range(&conn, pk)?;
         entity.first_seen = first;
         entity.last_seen = last;
@@ -226,11 +192,12 @@ impl Store {
             cond.where_sql()
         );
         let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows: Vec<(i64, EntityRecord)> = stmt
-            .query_map(params_from_iter(cond.into_params()), entity_from_row)?
+        let rows = stmt
+            .query_map(params_from_iter(cond.into_params()), |row| {
+                entity_from_row(row).map(|(_, entity)| entity)
+            })?
             .collect::<rusqlite::Result<_>>()?;
-        attach_aliases_and_roles(&conn, &mut rows)?;
-        Ok(rows.into_iter().map(|(_, e)| e).collect())
+        Ok(rows)
     }
 
     /// The entities an article names, most mentioned first, with their spans.
@@ -249,13 +216,12 @@ impl Store {
         );
         let mut stmt = conn.prepare(&sql)?;
         let mut counts = Vec::new();
-        let mut rows: Vec<(i64, EntityRecord)> = stmt
+        let rows: Vec<(i64, EntityRecord)> = stmt
             .query_map([article_pk], |r| {
-                counts.push(r.get::<_, i64>(8)?);
+                counts.push(r.get::<_, i64>(10)?);
                 entity_from_row(r)
             })?
             .collect::<rusqlite::Result<_>>()?;
-        attach_aliases_and_roles(&conn, &mut rows)?;
         let mut spans: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
         let mut stmt = conn.prepare(
             "SELECT entity_pk, start, end FROM mentions WHERE article_pk = ?1 ORDER BY start, end",

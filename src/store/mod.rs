@@ -42,6 +42,7 @@ static MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/002_scale.sql")),
     M::up(include_str!("migrations/004_ingest.sql")),
     M::up(include_str!("migrations/005_quote_sentences.sql")),
+    M::up(include_str!("migrations/006_entity_lists.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -263,6 +264,43 @@ mod tests {
         let quote = store.quote("q_2").unwrap();
         assert_eq!(quote.sentence, "\u{201c}Ça va,\u{201d} dit Zoë Émond.");
         assert_eq!(quote.speaker_mention, None);
+    }
+
+    #[test]
+    fn migration_6_lists_each_entitys_aliases_and_roles_and_triggers_keep_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::from_slice(&MIGRATIONS[..4])
+                .to_latest(&mut conn)
+                .unwrap();
+            conn.execute_batch(
+                "INSERT INTO entities (pk, id, type, name, name_key)
+                 VALUES (1, 'e_1', 'person', 'Zoë Émond', 'zoe emond'),
+                        (2, 'e_2', 'person', 'Ann Lee', 'ann lee');
+                 INSERT INTO entity_aliases (entity_pk, alias_key, alias)
+                 VALUES (1, 'emond', 'Émond'), (1, 'dr emond', 'Dr Émond');
+                 INSERT INTO entity_roles (entity_pk, role_key, role)
+                 VALUES (1, 'mayor', 'Mayor'), (1, 'author', 'author');",
+            )
+            .unwrap();
+        }
+        let store = Store::open_path(&path).unwrap();
+        let zoe = store.entity("e_1").unwrap();
+        assert_eq!(zoe.aliases, ["Dr Émond", "Émond"]);
+        assert_eq!(zoe.roles, ["Mayor", "author"]);
+        assert!(store.entity("e_2").unwrap().roles.is_empty());
+        store
+            .writer()
+            .execute_batch(
+                "INSERT INTO entity_roles (entity_pk, role_key, role) VALUES (2, 'judge', 'Judge');
+                 INSERT INTO entity_roles (entity_pk, role_key, role) VALUES (1, 'mayor', 'MAYOR')
+                 ON CONFLICT DO NOTHING;",
+            )
+            .unwrap();
+        assert_eq!(store.entity("e_2").unwrap().roles, ["Judge"]);
+        assert_eq!(store.entity("e_1").unwrap().roles, ["Mayor", "author"]);
     }
 
     #[test]
