@@ -128,6 +128,10 @@ EOF
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 ticks_per_second=$(getconf CLK_TCK)
 
+# Each run's requests/s also goes to this file, for the point-read ratio below.
+rates="$work/rates"
+: >"$rates"
+
 bench() {
   local name=$1 file=$2 before out
   before=$(cpu_ticks)
@@ -143,18 +147,31 @@ errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
 cpu_us = ticks / hz / requests * 1e6
 p50, p99 = lat.get("50"), lat.get("99")
 print(f"| {name} | {rps:,.0f} | {p50} | {p99} | {cpu_us:,.0f} µs | {errs.group(1) if errs else 0} |")
-' "$name" "$out" "$(($(cpu_ticks) - before))" "$ticks_per_second"
+with open(sys.argv[5], "a") as rates:
+    rates.write(f"{sys.argv[6]} {rps}\n")
+' "$name" "$out" "$(($(cpu_ticks) - before))" "$ticks_per_second" "$rates" "$file"
 }
 
 echo
 echo "| endpoint ($count articles, $connections connections, ${seconds}s) | requests/s | p50 | p99 | server CPU per request | non-2xx |"
 echo "|---|---:|---:|---:|---:|---:|"
+# The ceiling is measured on both sides of the point read: this machine's speed drifts
+# between runs, and the ratio is taken against the mean of the two.
 bench "GET /healthz (ceiling)" healthz
 bench "GET /v1/articles/{id}" article
+bench "GET /healthz (ceiling, again)" healthz
 bench "GET /v1/quotes?speaker=..." speaker
 bench "GET /v1/quotes?q=..." search
 bench "GET /v1/entities?q=..." entities
 bench "GET /v1/articles (first page)" first
 bench "GET /v1/articles (page after 10,000 rows)" deep
 echo
+python3 - "$rates" <<'EOF'
+import sys
+rates = [line.split() for line in open(sys.argv[1])]
+ceiling = [float(rps) for name, rps in rates if name == "healthz"]
+article = next(float(rps) for name, rps in rates if name == "article")
+print(f"point read: {article / (sum(ceiling) / len(ceiling)):.0%} of the ceiling "
+      f"(mean of {len(ceiling)} ceiling runs)")
+EOF
 echo "peak RSS of the server: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$server/status)"
