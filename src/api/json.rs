@@ -72,7 +72,12 @@ fn scan(bytes: &[u8], at: usize) -> Scan {
             mask => Scan::Escape(at + mask.trailing_zeros() as usize / 8),
         };
     }
-    match bytes.get(at..).unwrap_or_default().iter().position(|&b| escape(b).is_some()) {
+    match bytes
+        .get(at..)
+        .unwrap_or_default()
+        .iter()
+        .position(|&b| escape(b).is_some())
+    {
         Some(offset) => Scan::Escape(at + offset),
         None => Scan::Done,
     }
@@ -84,8 +89,8 @@ fn scan(bytes: &[u8], at: usize) -> Scan {
 #[cfg(target_arch = "x86_64")]
 fn first_escaped_of_16(chunk: &[u8]) -> Option<Option<usize>> {
     use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8,
-        _mm_or_si128, _mm_set1_epi8,
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
     };
     let chunk: &[u8; 16] = chunk.try_into().ok()?;
     // SAFETY: SSE2 is part of the x86-64 baseline, so these intrinsics exist on every CPU

@@ -225,7 +225,10 @@ mod tests {
             let start = body.find(part).unwrap() as i64;
             (start, start + part.len() as i64)
         };
-        let (sentence, speaker) = (cut("\u{201c}Ça va,\u{201d} dit Zoë Émond."), cut("Zoë Émond"));
+        let (sentence, speaker) = (
+            cut("\u{201c}Ça va,\u{201d} dit Zoë Émond."),
+            cut("Zoë Émond"),
+        );
         {
             let mut conn = Connection::open(&path).unwrap();
             Migrations::from_slice(&MIGRATIONS[..3])

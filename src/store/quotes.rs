@@ -84,15 +84,18 @@ const COLUMNS: &str = "q.id, q.text, q.kind, e.id, e.type, coalesce(e.name, q.sp
 const JOINS: &str =
     "JOIN articles AS a ON a.pk = q.article_pk LEFT JOIN entities AS e ON e.pk = q.speaker_pk";
 
-/// The quotes with these pks (pks no longer stored are skipped), and each one's place in
-/// the list. Put in order by the caller: an `ORDER BY` here sorted the page's whole rows
-/// in a SQLite sorter, a third of the statement's cost.
+/// The quotes with these pks (pks no longer stored are skipped), each with its place in
+/// the list (column [`PLACE`]). Put in order by the caller: an `ORDER BY` here sorted the
+/// page's whole rows in a SQLite sorter, a third of the statement's cost.
 static QUOTES_BY_PK: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {COLUMNS}, k.key FROM json_each(?1) AS k CROSS JOIN quotes AS q ON q.pk = k.value
          {JOINS}"
     )
 });
+
+/// The column of [`QUOTES_BY_PK`] after [`COLUMNS`]: the quote's place in the pk list.
+const PLACE: usize = 22;
 
 /// A quote as read by [`COLUMNS`].
 fn quote_from_row(row: &Row<'_>) -> rusqlite::Result<QuoteRecord> {
@@ -132,7 +135,7 @@ fn read_quotes(conn: &Connection, pks: &[i64]) -> StoreResult<Vec<QuoteRecord>> 
     let mut quotes = conn
         .prepare_cached(&QUOTES_BY_PK)?
         .query_map([json_keys(pks.iter().copied())], |row| {
-            Ok((row.get::<_, i64>(22)?, quote_from_row(row)?))
+            Ok((row.get::<_, i64>(PLACE)?, quote_from_row(row)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     quotes.sort_unstable_by_key(|(place, _)| *place);
