@@ -1,7 +1,8 @@
-//! Hand-written JSON for the hottest answer, the single article: its 4 KB body is escaped
-//! sixteen bytes at a time (SSE2, on every x86-64) or eight (elsewhere, and for the tail),
-//! where serde_json's escaper looks at every byte (it was a tenth of a point read's CPU).
-//! The output is byte for byte what serde_json writes.
+//! Hand-written JSON for the hottest answers, the single article and pages of quotes: their
+//! strings (a 4 KB body, quotes and their sentences) are escaped sixteen bytes at a time
+//! (SSE2, on every x86-64) or eight (elsewhere, and for the tail), where serde_json's
+//! escaper looks at every byte (it was a tenth of a point read's CPU, and most of a quote
+//! page's serialising). The output is byte for byte what serde_json writes.
 
 /// Eight copies of a byte, for the word-at-a-time tests below.
 const fn splat(byte: u8) -> u64 {
@@ -46,6 +47,28 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
     }
     out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
+}
+
+/// Appends `text` as a JSON string, or `null`.
+pub fn write_opt_str(out: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        Some(text) => write_str(out, text),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// Appends an integer as JSON.
+pub fn write_int(out: &mut Vec<u8>, value: i64) {
+    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+}
+
+/// Appends `{"start":..,"end":..}`.
+pub fn write_span(out: &mut Vec<u8>, (start, end): (i64, i64)) {
+    out.extend_from_slice(b"{\"start\":");
+    write_int(out, start);
+    out.extend_from_slice(b",\"end\":");
+    write_int(out, end);
+    out.push(b'}');
 }
 
 /// What `bytes` hold from a position on: a clean stretch to skip, or the next byte to escape.

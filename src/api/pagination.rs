@@ -2,7 +2,7 @@
 //! fingerprint of the filters they were issued for, and the `Link: rel="next"` header.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::de::DeserializeOwned;
@@ -175,11 +175,16 @@ pub fn list_response<T: Serialize>(
     next_cursor: Option<&str>,
     body: &T,
 ) -> HttpResponse {
+    list_ok(req, next_cursor).json(body)
+}
+
+/// `200` and the `Link` header when there is a next page, for a body written by hand.
+pub fn list_ok(req: &HttpRequest, next_cursor: Option<&str>) -> HttpResponseBuilder {
     let mut response = HttpResponse::Ok();
     if let Some(cursor) = next_cursor {
         response.insert_header((header::LINK, next_link(req, cursor)));
     }
-    response.json(body)
+    response
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! `/v1/quotes`, `/v1/articles/{id}/quotes` and `/v1/entities/{id}/quotes`: who said what.
 
+use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -7,9 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::articles::date_param;
 use super::error::{ApiError, BadRequest, InternalError, NotFound};
 use super::export::{stream_quotes, wants_ndjson};
-use super::pagination::{
-    fingerprint, list_after, list_response, page_limit, split_page, ListCursor,
-};
+use super::json;
+use super::pagination::{fingerprint, list_after, list_ok, page_limit, split_page, ListCursor};
 use crate::store::{QuoteFilter, QuoteRecord, SpeakerRef, Store};
 
 /// A half-open byte range `[start, end)` into the article's `body`.
@@ -133,6 +133,73 @@ impl From<QuoteRecord> for QuoteResponse {
     }
 }
 
+impl QuoteResponse {
+    /// Appends this quote as JSON, byte for byte what serde_json writes for it (a test
+    /// holds the two together), with the strings escaped by [`json::write_str`].
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"id\":");
+        json::write_str(out, &self.id);
+        out.extend_from_slice(b",\"text\":");
+        json::write_str(out, &self.text);
+        out.extend_from_slice(b",\"kind\":");
+        json::write_str(out, &self.kind);
+        out.extend_from_slice(b",\"speaker\":");
+        match &self.speaker {
+            Some(speaker) => {
+                out.extend_from_slice(b"{\"id\":");
+                json::write_opt_str(out, speaker.id.as_deref());
+                out.extend_from_slice(b",\"name\":");
+                json::write_str(out, &speaker.name);
+                out.extend_from_slice(b",\"type\":");
+                json::write_opt_str(out, speaker.kind.as_deref());
+                out.push(b'}');
+            }
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"speaker_mention\":");
+        match &self.speaker_mention {
+            Some(mention) => {
+                out.extend_from_slice(b"{\"text\":");
+                json::write_str(out, &mention.text);
+                out.extend_from_slice(b",\"start\":");
+                json::write_int(out, mention.start);
+                out.extend_from_slice(b",\"end\":");
+                json::write_int(out, mention.end);
+                out.push(b'}');
+            }
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"cue\":");
+        json::write_opt_str(out, self.cue.as_deref());
+        out.extend_from_slice(b",\"cue_span\":");
+        match &self.cue_span {
+            Some(span) => json::write_span(out, (span.start, span.end)),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"span\":");
+        json::write_span(out, (self.span.start, self.span.end));
+        out.extend_from_slice(b",\"sentence\":");
+        json::write_str(out, &self.sentence);
+        out.extend_from_slice(b",\"sentence_span\":");
+        json::write_span(out, (self.sentence_span.start, self.sentence_span.end));
+        let article = &self.article;
+        out.extend_from_slice(b",\"article\":{\"id\":");
+        json::write_str(out, &article.id);
+        out.extend_from_slice(b",\"title\":");
+        json::write_opt_str(out, article.title.as_deref());
+        out.extend_from_slice(b",\"url\":");
+        json::write_opt_str(out, article.url.as_deref());
+        out.extend_from_slice(b",\"published\":");
+        json::write_opt_str(out, article.published.as_deref());
+        out.push(b'}');
+        if let Some(snippet) = &self.snippet {
+            out.extend_from_slice(b",\"snippet\":");
+            json::write_str(out, snippet);
+        }
+        out.push(b'}');
+    }
+}
+
 /// A page of quotes.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuoteList {
@@ -140,6 +207,32 @@ pub struct QuoteList {
     /// Pass as `cursor` for the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+}
+
+impl QuoteList {
+    /// This page as JSON, byte for byte what serde_json writes for it.
+    fn to_json(&self) -> Vec<u8> {
+        let strings: usize = self
+            .data
+            .iter()
+            .map(|q| q.text.len() + q.sentence.len() + q.snippet.as_ref().map_or(0, String::len))
+            .sum();
+        let mut out = Vec::with_capacity(strings + 512 * self.data.len() + 128);
+        out.extend_from_slice(b"{\"data\":[");
+        for (i, quote) in self.data.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            quote.write_json(&mut out);
+        }
+        out.push(b']');
+        if let Some(cursor) = &self.next_cursor {
+            out.extend_from_slice(b",\"next_cursor\":");
+            json::write_str(&mut out, cursor);
+        }
+        out.push(b'}');
+        out
+    }
 }
 
 /// Filters and paging of `GET /v1/quotes`.
@@ -256,7 +349,9 @@ async fn quote_page(
         data: rows.into_iter().map(QuoteResponse::from).collect(),
         next_cursor,
     };
-    Ok(list_response(req, body.next_cursor.as_deref(), &body))
+    Ok(list_ok(req, body.next_cursor.as_deref())
+        .insert_header(header::ContentType::json())
+        .body(body.to_json()))
 }
 
 /// Lists quotes across the archive, newest article first (best match first with `q`).
@@ -441,4 +536,72 @@ pub(super) fn all_article_quotes(
     };
     let rows = store.list_quotes(&filter, None, usize::MAX >> 1)?;
     Ok(rows.into_iter().map(QuoteResponse::from).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Quotes with every optional part present and absent, and strings that need escaping.
+    fn quotes() -> Vec<QuoteResponse> {
+        let texts = [
+            "plain words",
+            "“Curly” and \"straight\" quotes, a back\\slash, a tab\t and a line\nbreak",
+            "control \u{1} \u{1f} and é, ß, 中文, 🎉 across sixteen-byte chunks of text",
+            "",
+        ];
+        let mut quotes = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            for with_parts in [true, false] {
+                let some = |s: &str| with_parts.then(|| s.to_owned());
+                quotes.push(QuoteResponse {
+                    id: format!("q_{i}"),
+                    text: text.to_string(),
+                    kind: "direct".into(),
+                    speaker: with_parts.then(|| SpeakerResponse {
+                        id: some("e_1"),
+                        name: text.to_string(),
+                        kind: (i % 2 == 0).then(|| "person".to_owned()),
+                    }),
+                    speaker_mention: with_parts.then(|| SpeakerMention {
+                        text: text.to_string(),
+                        start: -1,
+                        end: i64::MAX,
+                    }),
+                    cue: some("said"),
+                    cue_span: with_parts.then_some(SpanResponse { start: 3, end: 7 }),
+                    span: SpanResponse { start: 0, end: 12 },
+                    sentence: format!("{text} {text}"),
+                    sentence_span: SpanResponse {
+                        start: i64::MIN,
+                        end: 1_000_000,
+                    },
+                    article: ArticleRef {
+                        id: "a_1".into(),
+                        title: some(text),
+                        url: some("https://example.org/a?b=c&d=\"e\""),
+                        published: some("2023-05-07"),
+                    },
+                    snippet: some(&format!("<mark>{text}</mark>")),
+                });
+            }
+        }
+        quotes
+    }
+
+    #[test]
+    fn a_hand_written_page_is_what_serde_json_writes() {
+        for next_cursor in [None, Some("eyJrIjoiIn0".to_owned())] {
+            for data in [quotes(), Vec::new()] {
+                let page = QuoteList {
+                    data,
+                    next_cursor: next_cursor.clone(),
+                };
+                assert_eq!(
+                    String::from_utf8(page.to_json()).unwrap(),
+                    serde_json::to_string(&page).unwrap()
+                );
+            }
+        }
+    }
 }
