@@ -216,6 +216,16 @@ mod tests {
             .expect("migrations apply to an empty database");
     }
 
+    /// A database at `path` with only the first `applied` migrations, as an older release
+    /// left it.
+    fn older_database(path: &Path, applied: usize) -> Connection {
+        let mut conn = Connection::open(path).unwrap();
+        Migrations::from_slice(&MIGRATIONS[..applied])
+            .to_latest(&mut conn)
+            .unwrap();
+        conn
+    }
+
     #[test]
     fn migration_5_copies_each_quotes_sentence_and_speaker_words_from_the_body() {
         let dir = tempfile::tempdir().unwrap();
@@ -230,10 +240,7 @@ mod tests {
             cut("Zoë Émond"),
         );
         {
-            let mut conn = Connection::open(&path).unwrap();
-            Migrations::from_slice(&MIGRATIONS[..3])
-                .to_latest(&mut conn)
-                .unwrap();
+            let conn = older_database(&path, 3);
             conn.execute(
                 "INSERT INTO articles (pk, id, body_hash, body, ingested_at)
                  VALUES (1, 'a_1', 'h', ?1, 'now')",
@@ -274,10 +281,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v5.db");
         {
-            let mut conn = Connection::open(&path).unwrap();
-            Migrations::from_slice(&MIGRATIONS[..4])
-                .to_latest(&mut conn)
-                .unwrap();
+            let conn = older_database(&path, 4);
             conn.execute_batch(
                 "INSERT INTO entities (pk, id, type, name, name_key)
                  VALUES (1, 'e_1', 'person', 'Zoë Émond', 'zoe emond'),
