@@ -49,26 +49,26 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-/// Appends `text` as a JSON string, or `null`.
-pub fn write_opt_str(out: &mut Vec<u8>, text: Option<&str>) {
-    match text {
-        Some(text) => write_str(out, text),
+/// Appends `value` with `write`, or `null` when there is none.
+pub fn write_nullable<T: ?Sized>(
+    out: &mut Vec<u8>,
+    value: Option<&T>,
+    write: impl FnOnce(&mut Vec<u8>, &T),
+) {
+    match value {
+        Some(value) => write(out, value),
         None => out.extend_from_slice(b"null"),
     }
+}
+
+/// Appends `text` as a JSON string, or `null`.
+pub fn write_opt_str(out: &mut Vec<u8>, text: Option<&str>) {
+    write_nullable(out, text, write_str);
 }
 
 /// Appends an integer as JSON.
 pub fn write_int(out: &mut Vec<u8>, value: i64) {
     out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
-}
-
-/// Appends `{"start":..,"end":..}`.
-pub fn write_span(out: &mut Vec<u8>, (start, end): (i64, i64)) {
-    out.extend_from_slice(b"{\"start\":");
-    write_int(out, start);
-    out.extend_from_slice(b",\"end\":");
-    write_int(out, end);
-    out.push(b'}');
 }
 
 /// What `bytes` hold from a position on: a clean stretch to skip, or the next byte to escape.
@@ -81,19 +81,18 @@ enum Scan {
 /// Looks at the bytes from `at`: sixteen at a time where it can, then eight, then the last
 /// few one by one.
 fn scan(bytes: &[u8], at: usize) -> Scan {
-    if let Some(found) = bytes.get(at..at + 16).and_then(first_escaped_of_16) {
-        return match found {
-            None => Scan::Clean(16),
-            Some(offset) => Scan::Escape(at + offset),
-        };
+    let step = |first: Option<usize>, len: usize| match first {
+        Some(offset) => Scan::Escape(at + offset),
+        None => Scan::Clean(len),
+    };
+    if let Some(chunk) = bytes.get(at..at + 16) {
+        return step(
+            first_escaped_of_16(chunk.try_into().expect("sixteen bytes")),
+            16,
+        );
     }
     if let Some(word) = bytes.get(at..at + 8) {
-        let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        return match escaped_bytes(word) {
-            0 => Scan::Clean(8),
-            // Little-endian: the lowest set bit is the first such byte.
-            mask => Scan::Escape(at + mask.trailing_zeros() as usize / 8),
-        };
+        return step(first_escaped_of_8(word.try_into().expect("eight bytes")), 8);
     }
     match bytes
         .get(at..)
@@ -106,16 +105,22 @@ fn scan(bytes: &[u8], at: usize) -> Scan {
     }
 }
 
-/// For a chunk of sixteen bytes: `Some(None)` when none needs escaping, `Some(Some(i))`
-/// when byte `i` is the first that does; `None` where there is no 16-byte test (the
-/// caller goes on eight bytes at a time).
+/// The first of eight bytes that needs escaping.
+fn first_escaped_of_8(word: &[u8; 8]) -> Option<usize> {
+    match escaped_bytes(u64::from_le_bytes(*word)) {
+        0 => None,
+        // Little-endian: the lowest set bit is the first such byte.
+        mask => Some(mask.trailing_zeros() as usize / 8),
+    }
+}
+
+/// The first of sixteen bytes that needs escaping, in one SSE2 test.
 #[cfg(target_arch = "x86_64")]
-fn first_escaped_of_16(chunk: &[u8]) -> Option<Option<usize>> {
+fn first_escaped_of_16(chunk: &[u8; 16]) -> Option<usize> {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
         _mm_set1_epi8,
     };
-    let chunk: &[u8; 16] = chunk.try_into().ok()?;
     // SAFETY: SSE2 is part of the x86-64 baseline, so these intrinsics exist on every CPU
     // this code runs on; the load reads exactly the sixteen bytes `chunk` borrows, and
     // `_mm_loadu_si128` needs no alignment.
@@ -127,13 +132,20 @@ fn first_escaped_of_16(chunk: &[u8]) -> Option<Option<usize>> {
         let backslash = _mm_cmpeq_epi8(word, _mm_set1_epi8(b'\\' as i8));
         _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash)))
     };
-    Some((mask != 0).then(|| mask.trailing_zeros() as usize))
+    (mask != 0).then(|| mask.trailing_zeros() as usize)
+}
+
+/// The first of sixteen bytes that needs escaping, as two eight-byte tests: the 16-byte
+/// step where there is no SSE2 (and, in tests, the yardstick of the SSE2 one).
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn first_escaped_of_16_by_words(chunk: &[u8; 16]) -> Option<usize> {
+    let (low, high) = chunk.split_at(8);
+    first_escaped_of_8(low.try_into().expect("eight bytes"))
+        .or_else(|| first_escaped_of_8(high.try_into().expect("eight bytes")).map(|i| i + 8))
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-fn first_escaped_of_16(_chunk: &[u8]) -> Option<Option<usize>> {
-    None
-}
+use first_escaped_of_16_by_words as first_escaped_of_16;
 
 /// The escape of a byte that needs one, as serde_json writes it.
 fn escape(byte: u8) -> Option<&'static str> {
@@ -172,6 +184,23 @@ mod tests {
                     ours(&text),
                     serde_json::to_string(&text).unwrap(),
                     "{byte:#x}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_sixteen_byte_tests_agree() {
+        for byte in 0u8..=255 {
+            for at in 0..16 {
+                let mut chunk = [b'a'; 16];
+                chunk[at] = byte;
+                // A second byte to escape further on: the first must still be found.
+                chunk[15 - at / 2] = b'"';
+                assert_eq!(
+                    first_escaped_of_16(&chunk),
+                    first_escaped_of_16_by_words(&chunk),
+                    "{byte:#x} at {at}"
                 );
             }
         }

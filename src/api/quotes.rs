@@ -21,6 +21,17 @@ pub struct SpanResponse {
     pub end: i64,
 }
 
+impl SpanResponse {
+    /// Appends `{"start":..,"end":..}`, as serde_json writes it.
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"start\":");
+        json::write_int(out, self.start);
+        out.extend_from_slice(b",\"end\":");
+        json::write_int(out, self.end);
+        out.push(b'}');
+    }
+}
+
 impl From<(i64, i64)> for SpanResponse {
     fn from((start, end): (i64, i64)) -> Self {
         SpanResponse { start, end }
@@ -144,44 +155,37 @@ impl QuoteResponse {
         out.extend_from_slice(b",\"kind\":");
         json::write_str(out, &self.kind);
         out.extend_from_slice(b",\"speaker\":");
-        match &self.speaker {
-            Some(speaker) => {
-                out.extend_from_slice(b"{\"id\":");
-                json::write_opt_str(out, speaker.id.as_deref());
-                out.extend_from_slice(b",\"name\":");
-                json::write_str(out, &speaker.name);
-                out.extend_from_slice(b",\"type\":");
-                json::write_opt_str(out, speaker.kind.as_deref());
-                out.push(b'}');
-            }
-            None => out.extend_from_slice(b"null"),
-        }
+        json::write_nullable(out, self.speaker.as_ref(), |out, speaker| {
+            out.extend_from_slice(b"{\"id\":");
+            json::write_opt_str(out, speaker.id.as_deref());
+            out.extend_from_slice(b",\"name\":");
+            json::write_str(out, &speaker.name);
+            out.extend_from_slice(b",\"type\":");
+            json::write_opt_str(out, speaker.kind.as_deref());
+            out.push(b'}');
+        });
         out.extend_from_slice(b",\"speaker_mention\":");
-        match &self.speaker_mention {
-            Some(mention) => {
-                out.extend_from_slice(b"{\"text\":");
-                json::write_str(out, &mention.text);
-                out.extend_from_slice(b",\"start\":");
-                json::write_int(out, mention.start);
-                out.extend_from_slice(b",\"end\":");
-                json::write_int(out, mention.end);
-                out.push(b'}');
-            }
-            None => out.extend_from_slice(b"null"),
-        }
+        json::write_nullable(out, self.speaker_mention.as_ref(), |out, mention| {
+            out.extend_from_slice(b"{\"text\":");
+            json::write_str(out, &mention.text);
+            out.extend_from_slice(b",\"start\":");
+            json::write_int(out, mention.start);
+            out.extend_from_slice(b",\"end\":");
+            json::write_int(out, mention.end);
+            out.push(b'}');
+        });
         out.extend_from_slice(b",\"cue\":");
         json::write_opt_str(out, self.cue.as_deref());
         out.extend_from_slice(b",\"cue_span\":");
-        match &self.cue_span {
-            Some(span) => json::write_span(out, (span.start, span.end)),
-            None => out.extend_from_slice(b"null"),
-        }
+        json::write_nullable(out, self.cue_span.as_ref(), |out, span| {
+            span.write_json(out)
+        });
         out.extend_from_slice(b",\"span\":");
-        json::write_span(out, (self.span.start, self.span.end));
+        self.span.write_json(out);
         out.extend_from_slice(b",\"sentence\":");
         json::write_str(out, &self.sentence);
         out.extend_from_slice(b",\"sentence_span\":");
-        json::write_span(out, (self.sentence_span.start, self.sentence_span.end));
+        self.sentence_span.write_json(out);
         let article = &self.article;
         out.extend_from_slice(b",\"article\":{\"id\":");
         json::write_str(out, &article.id);
