@@ -5,7 +5,7 @@ use rusqlite::{params_from_iter, Row};
 use tracing::instrument;
 
 use super::query::{text, Conditions, ListAfter};
-use super::rank::{bm25_for, ranked_page, Ties, RANKED_WINDOW};
+use super::rank::{bm25_for, ranked_page, windows_sql, Ties};
 use super::search::{self, fts_query};
 use super::{OptionalRow, Store, StoreResult};
 
@@ -128,7 +128,7 @@ impl Store {
     /// One page (at most `limit` items) of articles matching `filter`, after `after`.
     ///
     /// With `q`, matches are ranked by bm25 (title weighing 10, body 1) in windows of
-    /// [`RANKED_WINDOW`] matches, most recently stored first, as quotes are (see
+    /// [`RANKED_WINDOW`](super::rank::RANKED_WINDOW) matches, most recently stored first, as quotes are (see
     /// [`Store::list_quotes`]): ranking every match of a common word cost seconds.
     #[instrument(skip_all, fields(limit))]
     pub fn list_articles(
@@ -185,12 +185,13 @@ impl Store {
                     &search::phrases(q),
                     &self.inner.doc_frequencies,
                 )?;
-                let sql = format!(
-                    "SELECT f.rowid, a.id, phrase_frequencies(articles_fts, 10.0, 1.0)
-                     FROM articles_fts AS f JOIN articles AS a ON a.pk = f.rowid
-                     WHERE articles_fts MATCH ? AND f.rowid <= ? {}
-                     ORDER BY f.rowid DESC LIMIT {RANKED_WINDOW}",
-                    cond.where_sql().replacen("WHERE", "AND", 1)
+                let sql = windows_sql(
+                    "articles_fts",
+                    ", 10.0, 1.0",
+                    "articles AS a",
+                    "a.pk",
+                    "a.id",
+                    &cond.where_sql().replacen("WHERE", "AND", 1),
                 );
                 let common = cond.into_params();
                 // One read transaction: the page is chosen, then read, in one snapshot.
@@ -227,6 +228,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::rank::RANKED_WINDOW;
 
     /// Articles whose titles and bodies use the searched words a varying number of
     /// times, so that the title's weight (10) and the lengths decide the order.

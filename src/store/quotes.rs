@@ -10,7 +10,7 @@ use tracing::instrument;
 
 use super::entities::normalise_name;
 use super::query::{json_keys, text, Conditions, ListAfter};
-use super::rank::{bm25_for, ranked_page, Bm25, Ties, RANKED_WINDOW};
+use super::rank::{bm25_for, ranked_page, windows_sql, Bm25, Ties};
 use super::search::{self, fts_query};
 use super::{OptionalRow, Store, StoreResult};
 
@@ -173,7 +173,7 @@ impl Store {
     /// they are then read with their speaker, sentence and article: sorting every match
     /// with its joined columns is what made a common speaker or word slow.
     ///
-    /// With `q`, matches are ranked by bm25 in windows of [`RANKED_WINDOW`] matches,
+    /// With `q`, matches are ranked by bm25 in windows of [`RANKED_WINDOW`](super::rank::RANKED_WINDOW) matches,
     /// most recently stored first: a page holds the best matches of the newest window
     /// not yet served, and paging goes on through older windows until every match has
     /// been served. Ranking every match of a common word before serving a page cost
@@ -373,9 +373,9 @@ fn date_slots(
         .collect())
 }
 
-/// Best bm25 rank first within windows of [`RANKED_WINDOW`] matches, newest window first.
+/// Best bm25 rank first within windows of [`RANKED_WINDOW`](super::rank::RANKED_WINDOW) matches, newest window first.
 ///
-/// A window is the next [`RANKED_WINDOW`] matches in descending rowid order, which FTS5
+/// A window is the next [`RANKED_WINDOW`](super::rank::RANKED_WINDOW) matches in descending rowid order, which FTS5
 /// reads without ranking, each scored by `bm25` from its phrase frequencies: the score
 /// `bm25()` would give it, at the cost of the window at any archive size.
 fn ranked_slots(
@@ -395,12 +395,13 @@ fn ranked_slots(
             speakers.iter().flat_map(|(_, v)| v.iter().cloned()),
         );
     }
-    let sql = format!(
-        "SELECT f.rowid, q.id, phrase_frequencies(quotes_fts)
-         FROM quotes_fts AS f JOIN quotes AS q ON q.pk = f.rowid
-         WHERE quotes_fts MATCH ? AND f.rowid <= ? {}
-         ORDER BY f.rowid DESC LIMIT {RANKED_WINDOW}",
-        cond.where_sql().replacen("WHERE", "AND", 1)
+    let sql = windows_sql(
+        "quotes_fts",
+        "",
+        "quotes AS q",
+        "q.pk",
+        "q.id",
+        &cond.where_sql().replacen("WHERE", "AND", 1),
     );
     let common = cond.into_params();
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -426,6 +427,7 @@ fn ranked_slots(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::rank::RANKED_WINDOW;
 
     /// Quote texts of varied length and word counts, with inflections (stemmed to one
     /// term), diacritics and a very common word, from a fixed pseudo-random sequence.
@@ -495,7 +497,7 @@ mod tests {
     }
 
     /// What `bm25()` makes of the same windows: the newest matches in windows of
-    /// [`RANKED_WINDOW`], each ordered by rank, then id.
+    /// [`RANKED_WINDOW`](super::rank::RANKED_WINDOW), each ordered by rank, then id.
     fn bm25_order(store: &Store, fts: &str) -> Vec<(String, f64)> {
         let conn = store.reader().unwrap();
         let mut stmt = conn

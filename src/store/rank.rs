@@ -4,9 +4,9 @@
 //! `bm25()` counts each phrase's matching rows by walking the phrase's whole doclist on
 //! every query, so a common word cost seconds on a large archive. Here the same figures
 //! come from places that cost the same at any size: the row count and token total from
-//! FTS5's "averages" record, each row's phrase instances and length from
-//! [`PHRASE_FREQUENCIES`] (an FTS5 auxiliary function that reads them from the row's
-//! position lists, as `bm25()` does), and each phrase's row count from
+//! FTS5's "averages" record, each row's phrase instances from [`PHRASE_FREQUENCIES`] (an
+//! FTS5 auxiliary function that reads them from the row's position lists, as `bm25()`
+//! does) and its length from FTS5's `docsize` table, and each phrase's row count from
 //! [`DocFrequencies`], a cache that recounts a phrase only when the index has changed and
 //! the count is older than [`RECOUNT_AFTER`].
 
@@ -48,12 +48,45 @@ pub enum Ties {
     IdDescending,
 }
 
+/// The statement [`ranked_page`] reads windows with: the newest [`RANKED_WINDOW`] matches
+/// of the full-text table `fts_table` (`MATCH ?1`) with rowid `<= ?2`, newest first, each
+/// joined to its row of `content` (`"<table> AS <alias>"`, whose pk `content_pk` is the
+/// rowid) for its `id` and the `conditions` (`AND ...`, their values bound after `?2`).
+/// `weights` are [`PHRASE_FREQUENCIES`]'s column weights (`", 10.0, 1.0"`, or empty).
+///
+/// A match's length is read from the `docsize` table in this statement: through FTS5's
+/// `xColumnSize` it was a statement of its own per match, a fifth of a search's cost.
+pub fn windows_sql(
+    fts_table: &str,
+    weights: &str,
+    content: &str,
+    content_pk: &str,
+    id: &str,
+    conditions: &str,
+) -> String {
+    format!(
+        "SELECT f.rowid, {id}, d.sz, phrase_frequencies({fts_table}{weights})
+         FROM {fts_table} AS f JOIN {content} ON {content_pk} = f.rowid
+           JOIN {fts_table}_docsize AS d ON d.id = f.rowid
+         WHERE {fts_table} MATCH ? AND f.rowid <= ? {conditions}
+         ORDER BY f.rowid DESC LIMIT {RANKED_WINDOW}"
+    )
+}
+
+/// A match as [`windows_sql`] reads it, before it is scored.
+struct WindowRow {
+    pk: i64,
+    id: String,
+    /// Tokens in the row, over all columns.
+    length: f64,
+    frequencies: Vec<f64>,
+}
+
 /// One page (at most `limit`) of matches, best rank first within windows of
 /// [`RANKED_WINDOW`] matches, newest window first, resuming after `after`.
 ///
-/// `windows` is a prepared query for the newest [`RANKED_WINDOW`] matches with rowid
-/// `<= ?2`, newest first, as (rowid, id, [`PHRASE_FREQUENCIES`] blob); its parameters are
-/// the match expression `fts`, that rowid bound, then `filters`.
+/// `windows` is a prepared [`windows_sql`] statement; its parameters are the match
+/// expression `fts`, the rowid bound, then `filters`.
 pub fn ranked_page(
     windows: &mut Statement<'_>,
     fts: &str,
@@ -71,12 +104,19 @@ pub fn ranked_page(
         Some(after) => (after.window, Some((after.rank, after.id.to_owned()))),
         None => (i64::MAX, None),
     };
-    let mut window_below = |top: i64| -> rusqlite::Result<Vec<(i64, String, Vec<u8>)>> {
+    let mut window_below = |top: i64| -> rusqlite::Result<Vec<WindowRow>> {
         let mut params = vec![Value::Text(fts.to_owned()), Value::Integer(top)];
         params.extend(filters.iter().cloned());
         windows
             .query_map(params_from_iter(params), |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                Ok(WindowRow {
+                    pk: r.get(0)?,
+                    id: r.get(1)?,
+                    length: fts5_varints(r.get_ref(2)?.as_blob_or_null()?.unwrap_or_default())
+                        .iter()
+                        .sum::<u64>() as f64,
+                    frequencies: read_phrase_frequencies(r.get_ref(3)?.as_blob()?),
+                })
             })?
             .collect()
     };
@@ -84,17 +124,14 @@ pub fn ranked_page(
     loop {
         let matches = window_below(top)?;
         let full = matches.len() == RANKED_WINDOW;
-        let bottom = matches.last().map(|m| m.0);
+        let bottom = matches.last().map(|m| m.pk);
         let mut window: Vec<Ranked> = matches
             .into_iter()
-            .map(|(pk, id, blob)| {
-                let (length, frequencies) = read_phrase_frequencies(&blob);
-                Ranked {
-                    pk,
-                    id,
-                    rank: bm25.score(&frequencies, length),
-                    window: top,
-                }
+            .map(|row| Ranked {
+                pk: row.pk,
+                id: row.id,
+                rank: bm25.score(&row.frequencies, row.length),
+                window: top,
             })
             .collect();
         window.sort_by(|a, b| a.rank.total_cmp(&b.rank).then_with(|| by_id(&a.id, &b.id)));
@@ -118,9 +155,9 @@ pub fn ranked_page(
 }
 
 /// The auxiliary function `phrase_frequencies(table [, weight per column ...])`: a blob
-/// of little-endian `f64`s, the row's token count over all columns, then for each phrase
-/// of the query its number of instances in the row, each weighted by its column's weight
-/// (1 when none is given), as `bm25()` weighs them.
+/// of little-endian `f64`s, for each phrase of the query its number of instances in the
+/// row, each weighted by its column's weight (1 when none is given), as `bm25()` weighs
+/// them.
 pub const PHRASE_FREQUENCIES: &CStr = c"phrase_frequencies";
 
 /// Registers [`PHRASE_FREQUENCIES`] on `conn` (each connection that ranks searches).
@@ -205,14 +242,14 @@ unsafe extern "C" fn phrase_frequencies(
     // SAFETY: FTS5 calls this with its API, the current row's context and `n_values`
     // argument values, all valid for the duration of the call.
     let api = unsafe { &*api };
-    let (Some(phrase_count), Some(inst_count), Some(inst), Some(column_size)) =
-        (api.xPhraseCount, api.xInstCount, api.xInst, api.xColumnSize)
+    let (Some(phrase_count), Some(inst_count), Some(inst)) =
+        (api.xPhraseCount, api.xInstCount, api.xInst)
     else {
         unsafe { ffi::sqlite3_result_error_code(ctx, ffi::SQLITE_MISUSE) };
         return;
     };
     let phrases = unsafe { phrase_count(fts) }.max(0) as usize;
-    let mut figures = vec![0.0f64; 1 + phrases];
+    let mut figures = vec![0.0f64; phrases];
     let mut instances: c_int = 0;
     let mut rc = unsafe { inst_count(fts, &mut instances) };
     for i in 0..instances {
@@ -226,19 +263,14 @@ unsafe extern "C" fn phrase_frequencies(
         } else {
             1.0
         };
-        if let Some(f) = figures.get_mut(1 + phrase as usize) {
+        if let Some(f) = figures.get_mut(phrase as usize) {
             *f += weight;
         }
-    }
-    let mut tokens: c_int = 0;
-    if rc == ffi::SQLITE_OK {
-        rc = unsafe { column_size(fts, -1, &mut tokens) };
     }
     if rc != ffi::SQLITE_OK {
         unsafe { ffi::sqlite3_result_error_code(ctx, rc) };
         return;
     }
-    figures[0] = f64::from(tokens);
     let blob: Vec<u8> = figures.iter().flat_map(|f| f.to_le_bytes()).collect();
     // SAFETY: SQLITE_TRANSIENT makes SQLite copy the blob before `blob` is dropped.
     unsafe {
@@ -251,13 +283,11 @@ unsafe extern "C" fn phrase_frequencies(
     };
 }
 
-/// A [`PHRASE_FREQUENCIES`] blob as (row length, phrase frequencies).
-fn read_phrase_frequencies(blob: &[u8]) -> (f64, Vec<f64>) {
-    let mut figures = blob
-        .chunks_exact(8)
-        .map(|b| f64::from_le_bytes(b.try_into().expect("chunks of eight bytes")));
-    let length = figures.next().unwrap_or(0.0);
-    (length, figures.collect())
+/// A [`PHRASE_FREQUENCIES`] blob as its phrase frequencies.
+fn read_phrase_frequencies(blob: &[u8]) -> Vec<f64> {
+    blob.chunks_exact(8)
+        .map(|b| f64::from_le_bytes(b.try_into().expect("chunks of eight bytes")))
+        .collect()
 }
 
 /// FTS5's BM25 constants (`fts5Bm25Function` in SQLite's fts5_aux.c).
