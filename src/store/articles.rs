@@ -128,8 +128,10 @@ impl Store {
     /// One page (at most `limit` items) of articles matching `filter`, after `after`.
     ///
     /// With `q`, matches are ranked by bm25 (title weighing 10, body 1) in windows of
-    /// [`RANKED_WINDOW`](super::rank::RANKED_WINDOW) matches, most recently stored first, as quotes are (see
+    /// [`RANKED_WINDOW`] matches, most recently stored first, as quotes are (see
     /// [`Store::list_quotes`]): ranking every match of a common word cost seconds.
+    ///
+    /// [`RANKED_WINDOW`]: super::rank::RANKED_WINDOW
     #[instrument(skip_all, fields(limit))]
     pub fn list_articles(
         &self,

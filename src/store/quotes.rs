@@ -173,11 +173,13 @@ impl Store {
     /// they are then read with their speaker, sentence and article: sorting every match
     /// with its joined columns is what made a common speaker or word slow.
     ///
-    /// With `q`, matches are ranked by bm25 in windows of [`RANKED_WINDOW`](super::rank::RANKED_WINDOW) matches,
+    /// With `q`, matches are ranked by bm25 in windows of [`RANKED_WINDOW`] matches,
     /// most recently stored first: a page holds the best matches of the newest window
     /// not yet served, and paging goes on through older windows until every match has
     /// been served. Ranking every match of a common word before serving a page cost
     /// seconds on a large archive.
+    ///
+    /// [`RANKED_WINDOW`]: super::rank::RANKED_WINDOW
     #[instrument(skip_all, fields(limit))]
     pub fn list_quotes(
         &self,
@@ -386,11 +388,13 @@ fn date_slots(
         .collect())
 }
 
-/// Best bm25 rank first within windows of [`RANKED_WINDOW`](super::rank::RANKED_WINDOW) matches, newest window first.
+/// Best bm25 rank first within windows of [`RANKED_WINDOW`] matches, newest window first.
 ///
-/// A window is the next [`RANKED_WINDOW`](super::rank::RANKED_WINDOW) matches in descending rowid order, which FTS5
+/// A window is the next [`RANKED_WINDOW`] matches in descending rowid order, which FTS5
 /// reads without ranking, each scored by `bm25` from its phrase frequencies: the score
 /// `bm25()` would give it, at the cost of the window at any archive size.
+///
+/// [`RANKED_WINDOW`]: super::rank::RANKED_WINDOW
 fn ranked_slots(
     conn: &Connection,
     filter: &QuoteFilter,
@@ -597,7 +601,7 @@ mod tests {
     }
 
     /// What `bm25()` makes of the same windows: the newest matches in windows of
-    /// [`RANKED_WINDOW`](super::rank::RANKED_WINDOW), each ordered by rank, then id.
+    /// [`RANKED_WINDOW`], each ordered by rank, then id.
     fn bm25_order(store: &Store, fts: &str) -> Vec<(String, f64)> {
         let conn = store.reader().unwrap();
         let mut stmt = conn
