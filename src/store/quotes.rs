@@ -358,8 +358,8 @@ fn date_slots(
         }
         // Always present (every key is >= ''), so that every alternative shares one
         // statement text.
-        let bound = match found.get(limit.saturating_sub(1)) {
-            Some((key, _, _)) if found.len() >= limit => key.clone(),
+        let bound = match found.last() {
+            Some((key, _, _)) if found.len() == limit => key.clone(),
             _ => String::new(),
         };
         cond.push("q.published_key >= ?", [Value::Text(bound)]);
@@ -446,6 +446,17 @@ mod tests {
     use super::*;
     use crate::store::rank::RANKED_WINDOW;
 
+    /// A fixed pseudo-random sequence (a 64-bit LCG): `next(n)` is below `n`.
+    fn pseudo_random(seed: u64) -> impl FnMut(u64) -> u64 {
+        let mut state = seed;
+        move |n| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) % n
+        }
+    }
+
     /// Quote texts of varied length and word counts, with inflections (stemmed to one
     /// term), diacritics and a very common word, from a fixed pseudo-random sequence.
     fn texts() -> Vec<String> {
@@ -466,13 +477,7 @@ mod tests {
             "said",
             "quiet",
         ];
-        let mut state: u64 = 7;
-        let mut next = move |n: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            (state >> 33) % n
-        };
+        let mut next = pseudo_random(7);
         (0..520)
             .map(|_| {
                 let len = 2 + next(30);
@@ -549,15 +554,9 @@ mod tests {
                 .unwrap();
             }
             // Speakers 1..=12, or none but the name (0); another speaker (13) is left out.
-            let mut state: u64 = 11;
-            let mut next = move |n: u64| {
-                state = state
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1);
-                ((state >> 33) % n) as i64
-            };
+            let mut next = pseudo_random(11);
             for i in 0..300i64 {
-                let speaker = next(14);
+                let speaker = next(14) as i64;
                 let date = format!("2020-01-{:02}", 1 + next(20));
                 let id = format!("q{:03}", (i * 37) % 300);
                 conn.execute(
