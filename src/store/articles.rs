@@ -4,7 +4,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params_from_iter, Row};
 use tracing::instrument;
 
-use super::query::{text, Conditions, ListAfter};
+use super::query::{column_count, text, Conditions, ListAfter};
 use super::rank::{bm25_for, ranked_page, windows_sql, Ties};
 use super::search::{self, fts_query};
 use super::{OptionalRow, Store, StoreResult};
@@ -86,7 +86,7 @@ fn article_from_row(row: &Row<'_>, with_body: bool) -> rusqlite::Result<ArticleR
         quote_count: row.get(9)?,
         entity_count: row.get(10)?,
         body: if with_body {
-            Some(long_text(row, 11)?)
+            Some(long_text(row, column_count(COLUMNS))?)
         } else {
             None
         },
@@ -187,14 +187,7 @@ impl Store {
                     &search::phrases(q),
                     &self.inner.doc_frequencies,
                 )?;
-                let sql = windows_sql(
-                    "articles_fts",
-                    ", 10.0, 1.0",
-                    "articles AS a",
-                    "a.pk",
-                    "a.id",
-                    &cond.where_sql().replacen("WHERE", "AND", 1),
-                );
+                let sql = windows_sql("articles_fts", ", 10.0, 1.0", "articles", "a", &cond);
                 let common = cond.into_params();
                 // One read transaction: the page is chosen, then read, in one snapshot.
                 let mut conn = conn;

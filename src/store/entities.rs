@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use tracing::instrument;
 
 use super::articles::{ArticleFilter, ArticleRecord};
-use super::query::{text, Conditions};
+use super::query::{column_count, text, Conditions};
 use super::{OptionalRow, Store, StoreResult};
 
 /// The form two names must share to be the same entity: case-folded, whitespace
@@ -218,7 +218,7 @@ impl Store {
         let mut counts = Vec::new();
         let rows: Vec<(i64, EntityRecord)> = stmt
             .query_map([article_pk], |r| {
-                counts.push(r.get::<_, i64>(10)?);
+                counts.push(r.get::<_, i64>(column_count(COLUMNS))?);
                 entity_from_row(r)
             })?
             .collect::<rusqlite::Result<_>>()?;

@@ -49,6 +49,14 @@ impl Conditions {
         }
     }
 
+    /// `AND a AND b ...`, to follow other conditions, or nothing.
+    pub fn and_sql(&self) -> String {
+        self.clauses
+            .iter()
+            .map(|clause| format!(" AND {clause}"))
+            .collect()
+    }
+
     pub fn into_params(self) -> Vec<Value> {
         self.params
     }
@@ -100,6 +108,24 @@ impl ListAfter {
     }
 }
 
+/// How many columns a select list (`"a.x, f(a.y, a.z), ..."`) names: its commas outside
+/// parentheses, plus one. A statement that selects more after the list reads them from
+/// this index on, which then follows the list as it changes.
+pub(crate) const fn column_count(columns: &str) -> usize {
+    let bytes = columns.as_bytes();
+    let (mut count, mut depth, mut i) = (1, 0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b',' if depth == 0 => count += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    count
+}
+
 pub(crate) fn text(s: &str) -> Value {
     Value::Text(s.to_owned())
 }
@@ -110,4 +136,18 @@ pub(crate) fn text(s: &str) -> Value {
 pub(crate) fn json_keys(pks: impl IntoIterator<Item = i64>) -> String {
     let keys: Vec<String> = pks.into_iter().map(|pk| pk.to_string()).collect();
     format!("[{}]", keys.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_counted_outside_parentheses() {
+        assert_eq!(column_count("a.id"), 1);
+        assert_eq!(
+            column_count("a.id, coalesce(e.name, q.name), f(g(x, y), z),\n b"),
+            4
+        );
+    }
 }

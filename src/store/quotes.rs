@@ -9,7 +9,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use tracing::instrument;
 
 use super::entities::normalise_name;
-use super::query::{json_keys, text, Conditions, ListAfter};
+use super::query::{column_count, json_keys, text, Conditions, ListAfter};
 use super::rank::{bm25_for, ranked_page, windows_sql, Bm25, Ties};
 use super::search::{self, fts_query};
 use super::{OptionalRow, Store, StoreResult};
@@ -95,7 +95,7 @@ static QUOTES_BY_PK: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// The column of [`QUOTES_BY_PK`] after [`COLUMNS`]: the quote's place in the pk list.
-const PLACE: usize = 22;
+const PLACE: usize = column_count(COLUMNS);
 
 /// A quote as read by [`COLUMNS`].
 fn quote_from_row(row: &Row<'_>) -> rusqlite::Result<QuoteRecord> {
@@ -412,14 +412,7 @@ fn ranked_slots(
             speakers.iter().flat_map(|(_, v)| v.iter().cloned()),
         );
     }
-    let sql = windows_sql(
-        "quotes_fts",
-        "",
-        "quotes AS q",
-        "q.pk",
-        "q.id",
-        &cond.where_sql().replacen("WHERE", "AND", 1),
-    );
+    let sql = windows_sql("quotes_fts", "", "quotes", "q", &cond);
     let common = cond.into_params();
     let mut stmt = conn.prepare_cached(&sql)?;
     let after = ListAfter::ranked(after);

@@ -22,6 +22,8 @@ use rusqlite::ffi::{
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, Statement};
 
+use super::query::Conditions;
+
 /// How many matches of a search are ranked together: the newest this many matches not
 /// yet served, by rowid (the order FTS5 reads them in without ranking).
 pub const RANKED_WINDOW: usize = 200;
@@ -49,37 +51,28 @@ pub enum Ties {
 }
 
 /// The statement [`ranked_page`] reads windows with: the newest [`RANKED_WINDOW`] matches
-/// of the full-text table `fts_table` (`MATCH ?1`) with rowid `<= ?2`, newest first, each
-/// joined to its row of `content` (`"<table> AS <alias>"`, whose pk `content_pk` is the
-/// rowid) for its `id` and the `conditions` (`AND ...`, their values bound after `?2`).
+/// of the full-text table `fts_table` (`MATCH` the first parameter) with rowid at most the
+/// second, newest first, each joined to its row of `table` (as `alias`, its `pk` the
+/// rowid) for its `id` and for `conditions`, whose values are bound after those two.
 /// `weights` are [`PHRASE_FREQUENCIES`]'s column weights (`", 10.0, 1.0"`, or empty).
 ///
 /// A match's length is read from the `docsize` table in this statement: through FTS5's
 /// `xColumnSize` it took a statement of its own per match (4% more per search).
-pub fn windows_sql(
+pub(crate) fn windows_sql(
     fts_table: &str,
     weights: &str,
-    content: &str,
-    content_pk: &str,
-    id: &str,
-    conditions: &str,
+    table: &str,
+    alias: &str,
+    conditions: &Conditions,
 ) -> String {
     format!(
-        "SELECT f.rowid, {id}, d.sz, phrase_frequencies({fts_table}{weights})
-         FROM {fts_table} AS f JOIN {content} ON {content_pk} = f.rowid
+        "SELECT f.rowid, {alias}.id, d.sz, phrase_frequencies({fts_table}{weights})
+         FROM {fts_table} AS f JOIN {table} AS {alias} ON {alias}.pk = f.rowid
            JOIN {fts_table}_docsize AS d ON d.id = f.rowid
-         WHERE {fts_table} MATCH ? AND f.rowid <= ? {conditions}
-         ORDER BY f.rowid DESC LIMIT {RANKED_WINDOW}"
+         WHERE {fts_table} MATCH ? AND f.rowid <= ?{}
+         ORDER BY f.rowid DESC LIMIT {RANKED_WINDOW}",
+        conditions.and_sql()
     )
-}
-
-/// A match as [`windows_sql`] reads it, before it is scored.
-struct WindowRow {
-    pk: i64,
-    id: String,
-    /// Tokens in the row, over all columns.
-    length: f64,
-    frequencies: Vec<f64>,
 }
 
 /// One page (at most `limit`) of matches, best rank first within windows of
@@ -104,38 +97,30 @@ pub fn ranked_page(
         Some(after) => (after.window, Some((after.rank, after.id.to_owned()))),
         None => (i64::MAX, None),
     };
-    let mut window_below = |top: i64| -> rusqlite::Result<Vec<WindowRow>> {
+    // A window's matches, scored, in rowid order (newest first).
+    let mut window_below = |top: i64| -> rusqlite::Result<Vec<Ranked>> {
         let mut params = vec![Value::Text(fts.to_owned()), Value::Integer(top)];
         params.extend(filters.iter().cloned());
         windows
             .query_map(params_from_iter(params), |r| {
-                Ok(WindowRow {
+                let sizes = r.get_ref(2)?.as_blob_or_null()?.unwrap_or_default();
+                let length = fts5_varints(sizes).iter().sum::<u64>() as f64;
+                let frequencies =
+                    read_phrase_frequencies(r.get_ref(3)?.as_blob_or_null()?.unwrap_or_default());
+                Ok(Ranked {
                     pk: r.get(0)?,
                     id: r.get(1)?,
-                    length: fts5_varints(r.get_ref(2)?.as_blob_or_null()?.unwrap_or_default())
-                        .iter()
-                        .sum::<u64>() as f64,
-                    frequencies: read_phrase_frequencies(
-                        r.get_ref(3)?.as_blob_or_null()?.unwrap_or_default(),
-                    ),
+                    rank: bm25.score(&frequencies, length),
+                    window: top,
                 })
             })?
             .collect()
     };
     let mut page = Vec::with_capacity(limit);
     loop {
-        let matches = window_below(top)?;
-        let full = matches.len() == RANKED_WINDOW;
-        let bottom = matches.last().map(|m| m.pk);
-        let mut window: Vec<Ranked> = matches
-            .into_iter()
-            .map(|row| Ranked {
-                pk: row.pk,
-                id: row.id,
-                rank: bm25.score(&row.frequencies, row.length),
-                window: top,
-            })
-            .collect();
+        let mut window = window_below(top)?;
+        let full = window.len() == RANKED_WINDOW;
+        let bottom = window.last().map(|m| m.pk);
         window.sort_by(|a, b| a.rank.total_cmp(&b.rank).then_with(|| by_id(&a.id, &b.id)));
         let unserved = window.into_iter().filter(|r| match &last {
             None => true,
