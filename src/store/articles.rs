@@ -114,6 +114,9 @@ fn long_text(row: &Row<'_>, index: usize) -> rusqlite::Result<String> {
         .map_err(|e| rusqlite::Error::Utf8Error(index, e))
 }
 
+/// The weights of a search's matches in `articles_fts`'s title and body.
+const TITLE_AND_BODY_WEIGHTS: [f64; 2] = [10.0, 1.0];
+
 impl Store {
     #[instrument(skip_all)]
     pub fn article(&self, id: &str) -> StoreResult<ArticleRecord> {
@@ -127,7 +130,7 @@ impl Store {
 
     /// One page (at most `limit` items) of articles matching `filter`, after `after`.
     ///
-    /// With `q`, matches are ranked by bm25 (title weighing 10, body 1) in windows of
+    /// With `q`, matches are ranked by bm25 ([`TITLE_AND_BODY_WEIGHTS`]) in windows of
     /// [`RANKED_WINDOW`] matches, most recently stored first, as quotes are (see
     /// [`Store::list_quotes`]): ranking every match of a common word cost seconds.
     ///
@@ -186,8 +189,9 @@ impl Store {
                     "articles_fts",
                     &search::phrases(q),
                     &self.inner.doc_frequencies,
-                )?;
-                let sql = windows_sql("articles_fts", ", 10.0, 1.0", "articles", "a", &cond);
+                )?
+                .weighted(&TITLE_AND_BODY_WEIGHTS);
+                let sql = windows_sql("articles_fts", "articles", "a", &cond);
                 let common = cond.into_params();
                 // One read transaction: the page is chosen, then read, in one snapshot.
                 let mut conn = conn;

@@ -6,10 +6,12 @@
 
 mod articles;
 mod entities;
+mod fts5;
 mod query;
 mod quotes;
 mod rank;
 pub mod search;
+mod snippet;
 mod write;
 
 use std::path::Path;
@@ -144,7 +146,7 @@ impl Store {
                 // changes, i.e. on nearly every list request; its plans here do not depend
                 // on the values, so the stability guarantee keeps the prepared plan.
                 conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
-                rank::register_phrase_frequencies(conn)?;
+                fts5::register_phrase_instances(conn)?;
                 // No `mmap_size`: mapping the file cut a point read's CPU by a sixth and
                 // lists' by more, but every page a search touched stayed in the server's
                 // RSS (1.1 GB after the load benchmark, against 150 MB allowed). A page

@@ -1,17 +1,18 @@
 //! Quote reads: one by id, and keyset-paged lists by date or by full-text rank, with the
 //! speaker, the sentence and the article each quote stands in.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 use tracing::instrument;
 
 use super::entities::normalise_name;
+use super::fts5::Unicode61;
 use super::query::{column_count, json_keys, text, Conditions, ListAfter};
-use super::rank::{bm25_for, ranked_page, windows_sql, Bm25, Ties};
+use super::rank::{bm25_for, ranked_page, windows_sql, Bm25, Ranked, Ties};
 use super::search::{self, fts_query};
+use super::snippet::{snippet, Style};
 use super::{OptionalRow, Store, StoreResult};
 
 /// A quote as stored, joined with its speaker and article.
@@ -145,11 +146,20 @@ fn read_quotes(conn: &Connection, pks: &[i64]) -> StoreResult<Vec<QuoteRecord>> 
 /// One alternative of a filter: an SQL condition and its bound values.
 type Clause = (String, Vec<Value>);
 
-/// A quote's place in a list: its pk and sort key, before its columns are read.
+/// A quote's place in a list: its pk, and under a search its rank and matches, before
+/// its columns are read.
 struct Slot {
     pk: i64,
-    rank: Option<(f64, i64)>,
+    ranked: Option<Ranked>,
 }
+
+/// A search's snippets: `snippet(quotes_fts, 0, '<mark>', '</mark>', '…', 16)`.
+const SNIPPET: Style<'static> = Style {
+    open: "<mark>",
+    close: "</mark>",
+    ellipsis: "…",
+    tokens: 16,
+};
 
 impl Store {
     #[instrument(skip_all)]
@@ -215,40 +225,27 @@ impl Store {
         };
         let pks: Vec<i64> = slots.iter().map(|slot| slot.pk).collect();
         let mut records = read_quotes(&conn, &pks)?;
-        if let Some(fts) = &fts {
-            let mut snippets = page_snippets(&conn, fts, &pks)?;
-            for (record, slot) in records.iter_mut().zip(&slots) {
-                if let Some((rank, window)) = slot.rank {
-                    record.rank = Some(rank);
-                    record.rank_window = Some(window);
-                    record.snippet = Some(snippets.remove(&slot.pk).unwrap_or_default());
-                }
+        if fts.is_some() {
+            let tokenizer = Unicode61::new(&conn)?;
+            let mut spans = Vec::new();
+            for (record, slot) in records.iter_mut().zip(slots) {
+                let Some(ranked) = slot.ranked else { continue };
+                tokenizer.spans(&record.text, &mut spans)?;
+                let size = ranked.column_sizes.first().copied().unwrap_or(0) as usize;
+                record.snippet = Some(snippet(
+                    &record.text,
+                    &spans,
+                    &ranked.matches,
+                    0,
+                    size,
+                    &SNIPPET,
+                ));
+                record.rank = Some(ranked.rank);
+                record.rank_window = Some(ranked.window);
             }
         }
         Ok(records)
     }
-}
-
-/// The `<mark>`ed snippet of each of `pks` (matches of `fts`), by pk, from one full-text
-/// query over the pks' range of rowids: a query per quote set up the match anew each
-/// time. The range holds at most the windows the page was ranked in; the `+` keeps the
-/// pk list from becoming a lookup per pk.
-fn page_snippets(conn: &Connection, fts: &str, pks: &[i64]) -> StoreResult<HashMap<i64, String>> {
-    let (Some(&low), Some(&high)) = (pks.iter().min(), pks.iter().max()) else {
-        return Ok(HashMap::new());
-    };
-    let mut stmt = conn.prepare_cached(
-        "SELECT rowid, snippet(quotes_fts, 0, '<mark>', '</mark>', '…', 16) FROM quotes_fts
-         WHERE quotes_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3
-           AND +rowid IN (SELECT value FROM json_each(?4))",
-    )?;
-    let snippets = stmt
-        .query_map(
-            params![fts, low, high, json_keys(pks.iter().copied())],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(snippets)
 }
 
 /// The speaker filter as alternatives, each of which an index serves in list order:
@@ -384,7 +381,7 @@ fn date_slots(
     }
     Ok(found
         .into_iter()
-        .map(|(_, _, pk)| Slot { pk, rank: None })
+        .map(|(_, _, pk)| Slot { pk, ranked: None })
         .collect())
 }
 
@@ -412,7 +409,7 @@ fn ranked_slots(
             speakers.iter().flat_map(|(_, v)| v.iter().cloned()),
         );
     }
-    let sql = windows_sql("quotes_fts", "", "quotes", "q", &cond);
+    let sql = windows_sql("quotes_fts", "quotes", "q", &cond);
     let common = cond.into_params();
     let mut stmt = conn.prepare_cached(&sql)?;
     let after = ListAfter::ranked(after);
@@ -429,7 +426,7 @@ fn ranked_slots(
         .into_iter()
         .map(|r| Slot {
             pk: r.pk,
-            rank: Some((r.rank, r.window)),
+            ranked: Some(r),
         })
         .collect())
 }
@@ -438,6 +435,7 @@ fn ranked_slots(
 mod tests {
     use super::*;
     use crate::store::rank::RANKED_WINDOW;
+    use rusqlite::params;
 
     /// A fixed pseudo-random sequence (a 64-bit LCG): `next(n)` is below `n`.
     fn pseudo_random(seed: u64) -> impl FnMut(u64) -> u64 {
@@ -483,6 +481,12 @@ mod tests {
     }
 
     fn store_with_quotes() -> (tempfile::TempDir, Store) {
+        store_with_texts(&texts())
+    }
+
+    /// A store whose quotes have `texts`, in one article, every seventh deleted from the
+    /// quotes table but left in the full-text index (which a search must skip).
+    fn store_with_texts(texts: &[String]) -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_path(&dir.path().join("q.db")).unwrap();
         {
@@ -493,7 +497,7 @@ mod tests {
                 [],
             )
             .unwrap();
-            for (i, text) in texts().iter().enumerate() {
+            for (i, text) in texts.iter().enumerate() {
                 conn.execute(
                     "INSERT INTO quotes (id, article_pk, ordinal, published_key, text, kind,
                                          span_start, span_end, sentence_start, sentence_end)
@@ -674,5 +678,85 @@ mod tests {
             .map(|(id, _)| id)
             .collect();
         assert_eq!(served, expected);
+    }
+
+    /// Quotes of up to 70 tokens, in sentences ended by `.` or `:` or neither, with
+    /// quotation marks, dashes, line breaks, repeated words and a word that FTS5 splits
+    /// into several tokens (a Devanagari vowel sign is no letter to `unicode61`).
+    fn snippet_texts() -> Vec<String> {
+        let words = [
+            "harbour",
+            "Harbours",
+            "calm.",
+            "café",
+            "storm:",
+            "ships",
+            "“running”",
+            "the",
+            "the",
+            "said",
+            "quiet",
+            "—",
+            "\n",
+            "हिन्दी",
+            "end.\n\n",
+            "(aside)",
+            "...",
+            "runs,",
+        ];
+        let mut next = pseudo_random(23);
+        (0..400)
+            .map(|_| {
+                let len = 1 + next(70);
+                let lead = ["", "“", "  ", ". "][next(4) as usize];
+                let body: Vec<&str> = (0..len)
+                    .map(|_| words[next(words.len() as u64) as usize])
+                    .collect();
+                format!("{lead}{}", body.join(" "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn snippets_are_fts5_snippets() {
+        let (_dir, store) = store_with_texts(&snippet_texts());
+        let conn = store.reader().unwrap();
+        let mut fts5_snippet = conn
+            .prepare(
+                "SELECT snippet(quotes_fts, 0, '<mark>', '</mark>', '…', 16) FROM quotes_fts
+                 WHERE quotes_fts MATCH ?1 AND rowid = (SELECT pk FROM quotes WHERE id = ?2)",
+            )
+            .unwrap();
+        let mut compared = 0;
+        for q in [
+            "harbour",
+            "the",
+            "calm storm",
+            "the harbour the",
+            "running ships quiet said",
+            "हिन्दी",
+            "end aside",
+        ] {
+            let filter = QuoteFilter {
+                q: Some(q.to_owned()),
+                ..QuoteFilter::default()
+            };
+            let found = store.list_quotes(&filter, None, 10_000).unwrap();
+            assert!(!found.is_empty(), "{q}");
+            let fts = fts_query(q).unwrap();
+            for quote in found {
+                let want: String = fts5_snippet
+                    .query_row(params![fts, quote.id], |r| r.get(0))
+                    .unwrap();
+                assert_eq!(
+                    quote.snippet.as_deref(),
+                    Some(want.as_str()),
+                    "{q}: {:?}",
+                    quote.text
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 1_000, "{compared} snippets compared");
     }
 }

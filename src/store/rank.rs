@@ -4,24 +4,21 @@
 //! `bm25()` counts each phrase's matching rows by walking the phrase's whole doclist on
 //! every query, so a common word cost seconds on a large archive. Here the same figures
 //! come from places that cost the same at any size: the row count and token total from
-//! FTS5's "averages" record, each row's phrase instances from [`PHRASE_FREQUENCIES`] (an
-//! FTS5 auxiliary function that reads them from the row's position lists, as `bm25()`
-//! does) and its length from FTS5's `docsize` table, and each phrase's row count from
+//! FTS5's "averages" record, each row's phrase instances from
+//! [`PHRASE_INSTANCES`](super::fts5::PHRASE_INSTANCES) (an FTS5 auxiliary function that
+//! reads them from the row's position lists, as `bm25()` does) and its length from FTS5's
+//! `docsize` table, and each phrase's row count from
 //! [`DocFrequencies`], a cache that recounts a phrase only when the index has changed and
 //! the count is older than [`RECOUNT_AFTER`].
 
 use std::collections::HashMap;
-use std::ffi::{c_int, CStr};
-use std::ptr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use rusqlite::ffi::{
-    self, fts5_api, sqlite3_context, sqlite3_value, Fts5Context, Fts5ExtensionApi,
-};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, Statement};
 
+use super::fts5::{varints, Matches};
 use super::query::Conditions;
 
 /// How many matches of a search are ranked together: the newest this many matches not
@@ -34,6 +31,9 @@ pub struct Ranked {
     pub id: String,
     pub rank: f64,
     pub window: i64,
+    /// The row's phrase instances, and its length in tokens by column (for snippets).
+    pub matches: Matches,
+    pub column_sizes: Vec<u64>,
 }
 
 /// Where a ranked list resumes: the window of the last item served, its rank and id.
@@ -54,19 +54,17 @@ pub enum Ties {
 /// of the full-text table `fts_table` (`MATCH` the first parameter) with rowid at most the
 /// second, newest first, each joined to its row of `table` (as `alias`, its `pk` the
 /// rowid) for its `id` and for `conditions`, whose values are bound after those two.
-/// `weights` are [`PHRASE_FREQUENCIES`]'s column weights (`", 10.0, 1.0"`, or empty).
 ///
 /// A match's length is read from the `docsize` table in this statement: through FTS5's
 /// `xColumnSize` it took a statement of its own per match (4% more per search).
 pub(crate) fn windows_sql(
     fts_table: &str,
-    weights: &str,
     table: &str,
     alias: &str,
     conditions: &Conditions,
 ) -> String {
     format!(
-        "SELECT f.rowid, {alias}.id, d.sz, phrase_frequencies({fts_table}{weights})
+        "SELECT f.rowid, {alias}.id, d.sz, phrase_instances({fts_table})
          FROM {fts_table} AS f JOIN {table} AS {alias} ON {alias}.pk = f.rowid
            JOIN {fts_table}_docsize AS d ON d.id = f.rowid
          WHERE {fts_table} MATCH ? AND f.rowid <= ?{}
@@ -103,15 +101,17 @@ pub fn ranked_page(
         params.extend(filters.iter().cloned());
         windows
             .query_map(params_from_iter(params), |r| {
-                let sizes = r.get_ref(2)?.as_blob_or_null()?.unwrap_or_default();
-                let length = fts5_varints(sizes).iter().sum::<u64>() as f64;
-                let frequencies =
-                    read_phrase_frequencies(r.get_ref(3)?.as_blob_or_null()?.unwrap_or_default());
+                let column_sizes = varints(r.get_ref(2)?.as_blob_or_null()?.unwrap_or_default());
+                let length = column_sizes.iter().sum::<u64>() as f64;
+                let matches =
+                    Matches::from_blob(r.get_ref(3)?.as_blob_or_null()?.unwrap_or_default());
                 Ok(Ranked {
                     pk: r.get(0)?,
                     id: r.get(1)?,
-                    rank: bm25.score(&frequencies, length),
+                    rank: bm25.score(&matches.frequencies(&bm25.weights), length),
                     window: top,
+                    matches,
+                    column_sizes,
                 })
             })?
             .collect()
@@ -121,7 +121,8 @@ pub fn ranked_page(
         let mut window = window_below(top)?;
         let full = window.len() == RANKED_WINDOW;
         let bottom = window.last().map(|m| m.pk);
-        window.sort_by(|a, b| a.rank.total_cmp(&b.rank).then_with(|| by_id(&a.id, &b.id)));
+        // Ids are unique, so the order is total and an unstable sort gives the same.
+        window.sort_unstable_by(|a, b| a.rank.total_cmp(&b.rank).then_with(|| by_id(&a.id, &b.id)));
         let unserved = window.into_iter().filter(|r| match &last {
             None => true,
             Some((rank, id)) => r
@@ -141,142 +142,6 @@ pub fn ranked_page(
     }
 }
 
-/// The auxiliary function `phrase_frequencies(table [, weight per column ...])`: a blob
-/// of little-endian `f64`s, for each phrase of the query its number of instances in the
-/// row, each weighted by its column's weight (1 when none is given), as `bm25()` weighs
-/// them.
-pub const PHRASE_FREQUENCIES: &CStr = c"phrase_frequencies";
-
-/// Registers [`PHRASE_FREQUENCIES`] on `conn` (each connection that ranks searches).
-pub fn register_phrase_frequencies(conn: &Connection) -> rusqlite::Result<()> {
-    let api = fts5_api_of(conn)?;
-    // SAFETY: `api` is the live FTS5 API of this connection's database handle (checked
-    // non-null and version 2 or later, which has `xCreateFunction` with this signature);
-    // the name is a static C string, and the function keeps no user data.
-    let rc = unsafe {
-        match (*api).xCreateFunction {
-            Some(create) => create(
-                api,
-                PHRASE_FREQUENCIES.as_ptr(),
-                ptr::null_mut(),
-                Some(phrase_frequencies),
-                None,
-            ),
-            None => ffi::SQLITE_MISUSE,
-        }
-    };
-    check(rc, "cannot register phrase_frequencies")
-}
-
-/// The connection's `fts5_api`, fetched the documented way: `SELECT fts5(?1)` with a
-/// pointer bound to `?1` under the type name "fts5_api_ptr".
-fn fts5_api_of(conn: &Connection) -> rusqlite::Result<*mut fts5_api> {
-    let mut api: *mut fts5_api = ptr::null_mut();
-    // SAFETY: the statement is prepared, stepped and finalised on this connection's own
-    // handle, which outlives it; the bound pointer is to `api`, alive throughout, and
-    // SQLite only writes an `fts5_api*` through it.
-    let rc = unsafe {
-        let db = conn.handle();
-        let mut stmt = ptr::null_mut();
-        let rc = ffi::sqlite3_prepare_v2(
-            db,
-            c"SELECT fts5(?1)".as_ptr(),
-            -1,
-            &mut stmt,
-            ptr::null_mut(),
-        );
-        if rc != ffi::SQLITE_OK {
-            rc
-        } else {
-            ffi::sqlite3_bind_pointer(
-                stmt,
-                1,
-                (&mut api as *mut *mut fts5_api).cast(),
-                c"fts5_api_ptr".as_ptr(),
-                None,
-            );
-            ffi::sqlite3_step(stmt);
-            ffi::sqlite3_finalize(stmt)
-        }
-    };
-    check(rc, "cannot reach the FTS5 API")?;
-    // SAFETY: non-null, so it points at SQLite's static FTS5 API object.
-    if api.is_null() || unsafe { (*api).iVersion } < 2 {
-        return check(ffi::SQLITE_MISUSE, "this SQLite has no FTS5 API version 2").map(|_| api);
-    }
-    Ok(api)
-}
-
-fn check(rc: c_int, what: &str) -> rusqlite::Result<()> {
-    if rc == ffi::SQLITE_OK {
-        Ok(())
-    } else {
-        Err(rusqlite::Error::SqliteFailure(
-            ffi::Error::new(rc),
-            Some(what.to_owned()),
-        ))
-    }
-}
-
-/// [`PHRASE_FREQUENCIES`]: the per-row half of `fts5Bm25Function` in SQLite's fts5_aux.c.
-unsafe extern "C" fn phrase_frequencies(
-    api: *const Fts5ExtensionApi,
-    fts: *mut Fts5Context,
-    ctx: *mut sqlite3_context,
-    n_values: c_int,
-    values: *mut *mut sqlite3_value,
-) {
-    // SAFETY: FTS5 calls this with its API, the current row's context and `n_values`
-    // argument values, all valid for the duration of the call.
-    let api = unsafe { &*api };
-    let (Some(phrase_count), Some(inst_count), Some(inst)) =
-        (api.xPhraseCount, api.xInstCount, api.xInst)
-    else {
-        unsafe { ffi::sqlite3_result_error_code(ctx, ffi::SQLITE_MISUSE) };
-        return;
-    };
-    let phrases = unsafe { phrase_count(fts) }.max(0) as usize;
-    let mut figures = vec![0.0f64; phrases];
-    let mut instances: c_int = 0;
-    let mut rc = unsafe { inst_count(fts, &mut instances) };
-    for i in 0..instances {
-        if rc != ffi::SQLITE_OK {
-            break;
-        }
-        let (mut phrase, mut column, mut offset) = (0, 0, 0);
-        rc = unsafe { inst(fts, i, &mut phrase, &mut column, &mut offset) };
-        let weight = if column < n_values {
-            unsafe { ffi::sqlite3_value_double(*values.add(column as usize)) }
-        } else {
-            1.0
-        };
-        if let Some(f) = figures.get_mut(phrase as usize) {
-            *f += weight;
-        }
-    }
-    if rc != ffi::SQLITE_OK {
-        unsafe { ffi::sqlite3_result_error_code(ctx, rc) };
-        return;
-    }
-    let blob: Vec<u8> = figures.iter().flat_map(|f| f.to_le_bytes()).collect();
-    // SAFETY: SQLITE_TRANSIENT makes SQLite copy the blob before `blob` is dropped.
-    unsafe {
-        ffi::sqlite3_result_blob(
-            ctx,
-            blob.as_ptr().cast(),
-            blob.len() as c_int,
-            ffi::SQLITE_TRANSIENT(),
-        )
-    };
-}
-
-/// A [`PHRASE_FREQUENCIES`] blob as its phrase frequencies.
-fn read_phrase_frequencies(blob: &[u8]) -> Vec<f64> {
-    blob.chunks_exact(8)
-        .map(|b| f64::from_le_bytes(b.try_into().expect("chunks of eight bytes")))
-        .collect()
-}
-
 /// FTS5's BM25 constants (`fts5Bm25Function` in SQLite's fts5_aux.c).
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
@@ -289,11 +154,13 @@ pub const RECOUNT_AFTER: Duration = Duration::from_secs(30);
 const MAX_CACHED_PHRASES: usize = 20_000;
 
 /// The table-wide half of BM25 for one query: each phrase's IDF and the average row
-/// length, computed as `bm25()` computes them.
+/// length, computed as `bm25()` computes them, and the columns' weights as `bm25()`
+/// takes them (1 for each column past the end).
 #[derive(Debug, Clone)]
 pub struct Bm25 {
     idf: Vec<f64>,
     average_length: f64,
+    weights: Vec<f64>,
 }
 
 impl Bm25 {
@@ -313,6 +180,15 @@ impl Bm25 {
         Bm25 {
             idf,
             average_length: tokens as f64 / rows as f64,
+            weights: Vec::new(),
+        }
+    }
+
+    /// The same, with a weight for each column (`bm25(table, 10.0, 1.0)`).
+    pub fn weighted(self, weights: &[f64]) -> Bm25 {
+        Bm25 {
+            weights: weights.to_vec(),
+            ..self
         }
     }
 
@@ -400,7 +276,7 @@ pub fn bm25_for(
             rusqlite::Error::QueryReturnedNoRows => Ok(Vec::new()),
             e => Err(e),
         })?;
-    let figures = fts5_varints(&averages);
+    let figures = varints(&averages);
     let rows = figures.first().copied().unwrap_or(0) as i64;
     let tokens = figures.iter().skip(1).sum::<u64>() as i64;
     let phrase_rows = phrases
@@ -410,40 +286,9 @@ pub fn bm25_for(
     Ok(Bm25::new(rows.max(1), tokens, &phrase_rows))
 }
 
-/// SQLite's variable-length integers, one after another, as FTS5 stores its records:
-/// seven bits a byte, high bit set on all but the last, and a ninth byte of eight bits.
-fn fts5_varints(mut bytes: &[u8]) -> Vec<u64> {
-    let mut values = Vec::new();
-    while !bytes.is_empty() {
-        let mut value = 0u64;
-        let mut used = 0;
-        for (i, &byte) in bytes.iter().enumerate().take(9) {
-            used = i + 1;
-            if i == 8 {
-                value = (value << 8) | u64::from(byte);
-                break;
-            }
-            value = (value << 7) | u64::from(byte & 0x7f);
-            if byte & 0x80 == 0 {
-                break;
-            }
-        }
-        values.push(value);
-        bytes = &bytes[used..];
-    }
-    values
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn varints_decode_as_sqlite_writes_them() {
-        assert_eq!(fts5_varints(&[0x05, 0x81, 0x00, 0x7f]), vec![5, 128, 127]);
-        assert_eq!(fts5_varints(&[0xff; 9]), vec![u64::MAX]);
-        assert_eq!(fts5_varints(&[]), Vec::<u64>::new());
-    }
 
     #[test]
     fn a_phrase_in_most_rows_keeps_a_tiny_positive_weight() {
