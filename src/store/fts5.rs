@@ -71,8 +71,9 @@ impl Matches {
         Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize)
     }
 
+    /// The query's phrase count (bounded by the blob: a count is never trusted further).
     pub fn phrase_count(&self) -> usize {
-        self.word(0).unwrap_or(0)
+        self.word(0).unwrap_or(0).min(self.blob.len() / 4)
     }
 
     /// A phrase's size in tokens (1 for a phrase FTS5 did not report).
@@ -101,7 +102,7 @@ impl Matches {
     /// `weights[c]` (1 past the end of `weights`), summed in FTS5's order as `bm25()`
     /// sums them, so that the scores are bit for bit the same.
     pub fn frequencies(&self, weights: &[f64]) -> Vec<f64> {
-        let mut frequencies = vec![0.0f64; self.phrase_count().min(self.blob.len() / 4)];
+        let mut frequencies = vec![0.0f64; self.phrase_count()];
         for instance in self.instances() {
             let weight = weights.get(instance.column).copied().unwrap_or(1.0);
             if let Some(f) = frequencies.get_mut(instance.phrase) {

@@ -259,3 +259,51 @@ fn append(out: &mut Vec<u8>, bytes: &[u8]) {
     let end = memchr::memchr(0, bytes).unwrap_or(bytes.len());
     out.extend_from_slice(&bytes[..end]);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(words: &[u32]) -> Matches {
+        Matches::from_blob(
+            &words
+                .iter()
+                .flat_map(|w| w.to_le_bytes())
+                .collect::<Vec<u8>>(),
+        )
+    }
+
+    const STYLE: Style<'static> = Style {
+        open: "[",
+        close: "]",
+        ellipsis: "…",
+        tokens: 3,
+    };
+
+    #[test]
+    fn a_match_is_marked_in_a_window_of_tokens_with_ellipses() {
+        let text = "one two three four five six";
+        let spans = [(0, 3), (4, 7), (8, 13), (14, 18), (19, 23), (24, 27)];
+        // One phrase of one token, at token 3 ("four").
+        let got = snippet(text, &spans, &matches(&[1, 1, 0, 0, 3]), 0, 6, &STYLE);
+        assert_eq!(got, "…three [four] five…");
+    }
+
+    #[test]
+    fn inconsistent_figures_give_a_snippet_not_a_panic() {
+        let text = "a b";
+        let spans = [(0, 1), (2, 3), (7, 99)];
+        for words in [
+            &[1, 1, 0, 0, 40][..],
+            &[1, 1, 5, 0, 1],
+            &[u32::MAX, 1, 0, 0, 0],
+            &[1, 0, 0, 0, 1],
+            &[],
+        ] {
+            for size in [0, 2, 1_000] {
+                let _ = snippet(text, &spans, &matches(words), 0, size, &STYLE);
+                let _ = snippet("", &[], &matches(words), 0, size, &STYLE);
+            }
+        }
+    }
+}
