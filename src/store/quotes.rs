@@ -468,14 +468,31 @@ mod tests {
             "said",
             "quiet",
         ];
-        let mut next = pseudo_random(7);
-        (0..520)
+        random_texts(7, 520, 2, 30, &vocabulary, &[])
+    }
+
+    /// `count` texts of `shortest` to `shortest + more - 1` words of `vocabulary`, each
+    /// after one of `leads` (when there are any), from the pseudo-random `seed`.
+    fn random_texts(
+        seed: u64,
+        count: usize,
+        shortest: u64,
+        more: u64,
+        vocabulary: &[&str],
+        leads: &[&str],
+    ) -> Vec<String> {
+        let mut next = pseudo_random(seed);
+        (0..count)
             .map(|_| {
-                let len = 2 + next(30);
-                (0..len)
+                let len = shortest + next(more);
+                let lead = match leads.len() {
+                    0 => "",
+                    n => leads[next(n as u64) as usize],
+                };
+                let words: Vec<&str> = (0..len)
                     .map(|_| vocabulary[next(vocabulary.len() as u64) as usize])
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                    .collect();
+                format!("{lead}{}", words.join(" "))
             })
             .collect()
     }
@@ -704,17 +721,7 @@ mod tests {
             "...",
             "runs,",
         ];
-        let mut next = pseudo_random(23);
-        (0..400)
-            .map(|_| {
-                let len = 1 + next(70);
-                let lead = ["", "“", "  ", ". "][next(4) as usize];
-                let body: Vec<&str> = (0..len)
-                    .map(|_| words[next(words.len() as u64) as usize])
-                    .collect();
-                format!("{lead}{}", body.join(" "))
-            })
-            .collect()
+        random_texts(23, 400, 1, 70, &words, &["", "“", "  ", ". "])
     }
 
     #[test]
