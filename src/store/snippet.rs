@@ -39,7 +39,12 @@ pub fn snippet(
         n_token,
         doc_size,
     };
-    let firsts = sentence_starts(text, spans);
+    // Sentence starts only count when the text is longer than a snippet.
+    let firsts = if doc_size > n_token {
+        sentence_starts(text, spans)
+    } else {
+        Vec::new()
+    };
 
     let (mut best_score, mut best_start) = (0, 0i64);
     for instance in &instances {
@@ -53,7 +58,7 @@ pub fn snippet(
             best_score = score;
             best_start = adjusted;
         }
-        if !firsts.is_empty() && doc_size > n_token {
+        if !firsts.is_empty() {
             let mut jj = 0;
             while jj + 1 < firsts.len() && firsts[jj + 1] <= io {
                 jj += 1;
