@@ -153,6 +153,9 @@ struct Slot {
     ranked: Option<Ranked>,
 }
 
+/// `quotes_fts`'s one column, the quote's text.
+const TEXT_COLUMN: usize = 0;
+
 /// A search's snippets: `snippet(quotes_fts, 0, '<mark>', '</mark>', '…', 16)`.
 const SNIPPET: Style<'static> = Style {
     open: "<mark>",
@@ -231,13 +234,13 @@ impl Store {
             for (record, slot) in records.iter_mut().zip(slots) {
                 let Some(ranked) = slot.ranked else { continue };
                 tokenizer.spans(&record.text, &mut spans)?;
-                let size = ranked.column_sizes.first().copied().unwrap_or(0) as usize;
+                let size = ranked.column_sizes.get(TEXT_COLUMN).copied().unwrap_or(0);
                 record.snippet = Some(snippet(
                     &record.text,
                     &spans,
                     &ranked.matches,
-                    0,
-                    size,
+                    TEXT_COLUMN,
+                    size as usize,
                     &SNIPPET,
                 ));
                 record.rank = Some(ranked.rank);

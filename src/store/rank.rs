@@ -108,7 +108,7 @@ pub fn ranked_page(
                 Ok(Ranked {
                     pk: r.get(0)?,
                     id: r.get(1)?,
-                    rank: bm25.score(&matches.frequencies(&bm25.weights), length),
+                    rank: bm25.score_row(&matches, length),
                     window: top,
                     matches,
                     column_sizes,
@@ -202,6 +202,12 @@ impl Bm25 {
                 idf * ((f * (K1 + 1.0)) / (f + K1 * (1.0 - B + B * length / self.average_length)));
         }
         -score
+    }
+
+    /// The score of a row with these `matches` and `length`, its instances weighed by
+    /// column.
+    pub fn score_row(&self, matches: &Matches, length: f64) -> f64 {
+        self.score(&matches.frequencies(&self.weights), length)
     }
 }
 
